@@ -61,4 +61,8 @@ export type ExchangeResult =
   | { readonly ok: false; readonly failure: UpstreamFailure };
 
 /** Asks one upstream one question. Never throws; honours the signal. */
-export type Exchange = (upstream: Upstream, query: Uint8Array, signal: AbortSignal) => Promise<ExchangeResult>;
+export type Exchange = (
+  upstream: Upstream,
+  query: Uint8Array,
+  signal: AbortSignal,
+) => Promise<ExchangeResult>;

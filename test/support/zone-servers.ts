@@ -1,5 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { decodeMessage, encodeMessage } from '../../src/dns/codec';
 
 export function answerFromZone(query: Uint8Array): Uint8Array {
