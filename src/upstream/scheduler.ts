@@ -1,0 +1,83 @@
+/**
+ * The fan-out scheduler (SPEC §2): which upstream is asked when, and which
+ * answer the client gets. Pure: the transport (`exchange`) and the time
+ * (`clock`) are arguments, so tests drive every timeline to the millisecond.
+ *
+ * Timeline, tiered, 5 upstreams, u1/u2 answering in 50 ms:
+ * `t=0 u1,u2` · `t=50 first usable; u3,u4` · `t=100 u5`.
+ */
+import type { Clock } from './clock';
+import { FanoutRun } from './fanout-run';
+import { type FanoutSettings, fanoutSettingsProblems } from './fanout-settings';
+import type { Exchange, ExchangeResult, Upstream } from './types';
+
+export {
+  DEFAULT_FANOUT_SETTINGS,
+  type FanoutMode,
+  type FanoutSettings,
+  fanoutSettingsProblems,
+} from './fanout-settings';
+
+/** One upstream asked once. Offsets are ms from the fan-out's start. */
+export interface UpstreamAttempt {
+  readonly upstream: Upstream;
+  /**
+   * `active`: on the client's critical path (the active tier; every attempt in
+   * `parallel` and `sequential` mode). `background`: started for the pool only.
+   */
+  readonly tier: 'active' | 'background';
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** An attempt cut off by the deadline or `abort()` ends with a `timeout` failure. */
+  readonly result: ExchangeResult;
+}
+
+export interface FanoutReport {
+  /** Clock reading when the fan-out started; attempt offsets count from here. */
+  readonly startedAt: number;
+  /** In start order. */
+  readonly attempts: readonly UpstreamAttempt[];
+  /** The first attempt with a usable answer, or null. */
+  readonly winner: UpstreamAttempt | null;
+  /** Upstreams never asked: skipped at the deadline or `abort()`, or not needed (`sequential`). */
+  readonly notStarted: readonly Upstream[];
+}
+
+export interface Fanout {
+  /** The first usable answer; null once every upstream failed, the deadline passed or `abort()` ran. */
+  readonly firstUsable: Promise<UpstreamAttempt | null>;
+  /** Resolves (never rejects) when no attempt is open and none remains to start. */
+  readonly settled: Promise<FanoutReport>;
+  /** Ends the fan-out now: open attempts are aborted, nothing else starts. Idempotent. */
+  abort(reason?: string): void;
+}
+
+export interface FanoutInput {
+  /** Already ranked, best first (see `UpstreamHealth.rank`). Duplicate names are asked once. */
+  readonly upstreams: readonly Upstream[];
+  readonly query: Uint8Array;
+  readonly exchange: Exchange;
+  readonly settings: FanoutSettings;
+  readonly clock: Clock;
+}
+
+/**
+ * Starts asking upstreams for one query according to `settings.mode`.
+ *
+ * Throws a RangeError for settings that `fanoutSettingsProblems` rejects: that
+ * is a configuration bug, caught when the config is loaded, never per query.
+ */
+export function startFanout(input: FanoutInput): Fanout {
+  const problems = fanoutSettingsProblems(input.settings);
+  if (problems.length > 0) {
+    throw new RangeError(`invalid fan-out settings: ${problems.join('; ')}`);
+  }
+  const run = new FanoutRun(input);
+  run.begin();
+  return {
+    firstUsable: run.firstUsable,
+    settled: run.settled,
+    abort: (reason) =>
+      run.stop(`aborted${reason === undefined ? '' : `: ${reason}`}`, 'AbortError'),
+  };
+}

@@ -1,0 +1,40 @@
+import { expect, it } from 'vitest';
+import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { FakeNetwork, ManualClock } from '../support/manual-clock';
+
+it('starts the background tier when the 300 ms fallback timer fires', async () => {
+  const clock = new ManualClock();
+  const net = new FakeNetwork(clock, {
+    u1: { latencyMs: 1000, result: 'ok' },
+    u2: { latencyMs: 1200, result: 'ok' },
+    u3: { latencyMs: 30, result: 'ok' },
+    u4: { latencyMs: 40, result: 'ok' },
+    u5: { latencyMs: 30, result: 'ok' },
+  });
+  const fanout = startFanout({
+    upstreams: net.upstreams,
+    query: new Uint8Array(12),
+    exchange: net.exchange,
+    settings: DEFAULT_FANOUT_SETTINGS,
+    clock,
+  });
+
+  await clock.advance(299);
+  expect(net.calls.size).toBe(2);
+  await clock.advance(1);
+  expect([...net.calls.keys()]).toEqual(['u1', 'u2', 'u3', 'u4']);
+
+  await clock.runUntilIdle();
+  const report = await fanout.settled;
+
+  expect(Object.fromEntries(report.attempts.map((a) => [a.upstream.name, a.startedAt]))).toEqual({
+    u1: 0,
+    u2: 0,
+    u3: 300,
+    u4: 300,
+    u5: 350,
+  });
+  expect(report.winner?.upstream.name).toBe('u3');
+  expect(report.winner?.endedAt).toBe(330);
+  expect(clock.pendingTimers).toBe(0);
+});
