@@ -1,56 +1,61 @@
-import { createServer as createHttpServer } from 'node:http';
-import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+/**
+ * The well-behaved loopback upstreams: one DoH server (plain HTTP, POST or GET
+ * on `/dns-query`) and one DNS-over-TCP server, both answering from the test
+ * zone and recording every query in the shared request log.
+ */
 import { decodeMessage, encodeMessage } from '../../src/dns/codec';
+import { handleAsync, readDnsQuery, sendDnsMessage } from './dns-http';
+import { listenHttp, listenTcp } from './loopback-listener';
+import type { RequestLog } from './request-log';
+import { frame, readFrames } from './tcp-framing';
+import { answerFromTestZone } from './test-zone';
 
-export function answerFromZone(query: Uint8Array): Uint8Array {
-  const message = decodeMessage(query);
-  const question = message.questions?.[0];
-  return encodeMessage({
-    id: message.id ?? 0,
-    type: 'response',
-    flags: 0x0100 | 0x0080,
-    questions: message.questions ?? [],
-    answers:
-      question?.type === 'A'
-        ? [{ name: question.name, type: 'A', class: 'IN', ttl: 300, data: '192.0.2.1' }]
-        : [],
-  });
+/** Names under which the zone servers appear in `GET /stats`. */
+export const ZONE_DOH_SERVER = 'zone-doh';
+export const ZONE_TCP_SERVER = 'zone-tcp';
+
+export interface ZoneServers {
+  readonly dohPort: number;
+  readonly tcpPort: number;
+  close(): Promise<void>;
 }
 
-export async function startZoneServers() {
-  const http = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = answerFromZone(new Uint8Array(Buffer.concat(chunks)));
-      res.writeHead(200, { 'content-type': 'application/dns-message' });
-      res.end(body);
+/** Answers wire bytes from the test zone; undefined for bytes that do not decode. */
+export function answerBytesFromTestZone(query: Uint8Array): Uint8Array | undefined {
+  try {
+    return encodeMessage(answerFromTestZone(decodeMessage(query)));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startZoneServers(log: RequestLog): Promise<ZoneServers> {
+  log.register(ZONE_DOH_SERVER);
+  log.register(ZONE_TCP_SERVER);
+  const doh = await listenHttp((request, response) => {
+    handleAsync(response, async () => {
+      const query = await readDnsQuery(request, response);
+      if (query === undefined) return;
+      log.record(ZONE_DOH_SERVER, 'http', query);
+      const answer = answerBytesFromTestZone(query);
+      if (answer === undefined) response.writeHead(400).end();
+      else sendDnsMessage(response, answer);
     });
   });
-  const tcp = createTcpServer((socket) => {
-    let pending = Buffer.alloc(0);
-    socket.on('data', (c: Buffer) => {
-      pending = Buffer.concat([pending, c]);
-      while (pending.length >= 2) {
-        const len = pending.readUInt16BE(0);
-        if (pending.length < len + 2) break;
-        const answer = answerFromZone(new Uint8Array(pending.subarray(2, len + 2)));
-        pending = pending.subarray(len + 2);
-        const frame = Buffer.alloc(answer.length + 2);
-        frame.writeUInt16BE(answer.length, 0);
-        frame.set(answer, 2);
-        socket.write(frame);
-      }
+  const tcp = await listenTcp((socket) => {
+    readFrames(socket, (query) => {
+      log.record(ZONE_TCP_SERVER, 'tcp', query);
+      const answer = answerBytesFromTestZone(query);
+      // RFC 7766 §6.2.4: a server may close the connection on a query it cannot parse.
+      if (answer === undefined) socket.destroy();
+      else socket.write(frame(answer));
     });
   });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
   return {
-    dohPort: (http.address() as AddressInfo).port,
-    tcpPort: (tcp.address() as AddressInfo).port,
+    dohPort: doh.port,
+    tcpPort: tcp.port,
     close: async () => {
-      await new Promise((r) => http.close(r));
-      await new Promise((r) => tcp.close(r));
+      await Promise.all([doh.close(), tcp.close()]);
     },
   };
 }
