@@ -1,0 +1,65 @@
+import { expect, it } from 'vitest';
+import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { FakeNetwork, ManualClock } from '../support/manual-clock';
+
+const sequential = { ...DEFAULT_FANOUT_SETTINGS, mode: 'sequential' } as const;
+
+it('asks one upstream at a time in sequential mode and stops at the first usable answer', async () => {
+  const clock = new ManualClock();
+  const net = new FakeNetwork(clock, {
+    u1: { latencyMs: 30, result: 'servfail' },
+    u2: { latencyMs: 20, result: 'refused' },
+    u3: { latencyMs: 40, result: 'ok' },
+    u4: { latencyMs: 10, result: 'ok' },
+    u5: { latencyMs: 10, result: 'ok' },
+  });
+  const fanout = startFanout({
+    upstreams: net.upstreams,
+    query: new Uint8Array(12),
+    exchange: net.exchange,
+    settings: sequential,
+    clock,
+  });
+
+  await clock.runUntilIdle();
+  const report = await fanout.settled;
+
+  expect(report.attempts.map((a) => [a.upstream.name, a.startedAt, a.endedAt])).toEqual([
+    ['u1', 0, 30],
+    ['u2', 30, 50],
+    ['u3', 50, 90],
+  ]);
+  expect(report.winner?.upstream.name).toBe('u3');
+  expect(report.notStarted.map((u) => u.name)).toEqual(['u4', 'u5']);
+  expect(clock.now() - report.startedAt).toBe(90);
+  expect(net.peakInflight).toBe(1);
+  expect([...net.calls.keys()]).toEqual(['u1', 'u2', 'u3']);
+});
+
+it('lets a hanging upstream hold sequential mode until the deadline', async () => {
+  const clock = new ManualClock();
+  const net = new FakeNetwork(clock, {
+    u1: { latencyMs: 15, result: 'servfail' },
+    u2: { latencyMs: 0, result: 'never' },
+    u3: { latencyMs: 10, result: 'ok' },
+  });
+  const fanout = startFanout({
+    upstreams: net.upstreams,
+    query: new Uint8Array(12),
+    exchange: net.exchange,
+    settings: sequential,
+    clock,
+  });
+
+  await clock.runUntilIdle();
+  const report = await fanout.settled;
+
+  expect(await fanout.firstUsable).toBeNull();
+  expect(report.attempts.map((a) => [a.upstream.name, a.startedAt, a.endedAt])).toEqual([
+    ['u1', 0, 15],
+    ['u2', 15, 3000],
+  ]);
+  expect(net.signals.get('u2')?.aborted).toBe(true);
+  expect(report.notStarted.map((u) => u.name)).toEqual(['u3']);
+  expect(clock.pendingTimers).toBe(0);
+});
