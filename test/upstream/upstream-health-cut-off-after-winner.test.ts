@@ -1,0 +1,71 @@
+import { expect, it } from 'vitest';
+import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import {
+  CUT_OFF_AFTER_WINNER,
+  DEFAULT_HEALTH_TUNING,
+  UpstreamHealth,
+} from '../../src/upstream/upstream-health';
+import { FakeNetwork, fakeUpstream, ManualClock } from '../support/manual-clock';
+
+const { coolDownAfter } = DEFAULT_HEALTH_TUNING;
+
+it('counts a cut-off after another upstream answered less than a real timeout', () => {
+  const health = new UpstreamHealth(new ManualClock());
+  for (const name of ['cut', 'dead']) {
+    for (let i = 0; i < 5; i++) health.record(name, { ok: true, latencyMs: 100 });
+  }
+
+  for (let i = 0; i < coolDownAfter; i++) {
+    health.record('cut', { ok: false, latencyMs: 2900, kind: CUT_OFF_AFTER_WINNER });
+    health.record('dead', { ok: false, latencyMs: 2900, kind: 'timeout' });
+  }
+
+  const [cut, dead] = [fakeUpstream('cut'), fakeUpstream('dead')];
+  expect(health.rank([dead, cut])).toEqual([cut, dead]);
+  const byName = Object.fromEntries(health.snapshot().map((s) => [s.name, s]));
+  expect(byName.cut).toMatchObject({ failures: 0, cutOffs: 3, consecutiveFailures: 0 });
+  expect(byName.cut?.coolingUntil).toBeNull();
+  expect(byName.dead).toMatchObject({ failures: 3, cutOffs: 0, consecutiveFailures: 3 });
+  expect(byName.dead?.coolingUntil).not.toBeNull();
+  // Both took at least 2.9 s: the latency average says so for both.
+  expect(byName.cut?.ewmaMs).toBe(byName.dead?.ewmaMs);
+  expect(byName.cut?.ewmaMs).toBeGreaterThan(1000);
+});
+
+it('reads a deadline timeout as a cut-off only when the fan-out had a winner', async () => {
+  const clock = new ManualClock();
+  const health = new UpstreamHealth(clock);
+  const net = new FakeNetwork(clock, {
+    fast: { latencyMs: 20, result: 'ok' },
+    hung: { latencyMs: 0, result: 'never' },
+  });
+  const run = async () => {
+    const fanout = startFanout({
+      upstreams: net.upstreams,
+      query: new Uint8Array(12),
+      exchange: net.exchange,
+      settings: DEFAULT_FANOUT_SETTINGS,
+      clock,
+    });
+    await clock.runUntilIdle();
+    health.recordFanout(await fanout.settled);
+  };
+
+  await run();
+  expect(health.snapshot().find((s) => s.name === 'hung')).toMatchObject({
+    cutOffs: 1,
+    failures: 0,
+    ewmaMs: DEFAULT_FANOUT_SETTINGS.deadlineMs,
+  });
+
+  net.set('fast', { latencyMs: 0, result: 'never' });
+  await run();
+  expect(health.snapshot().find((s) => s.name === 'hung')).toMatchObject({
+    cutOffs: 1,
+    failures: 1,
+  });
+  expect(health.snapshot().find((s) => s.name === 'fast')).toMatchObject({
+    successes: 1,
+    failures: 1,
+  });
+});

@@ -1,0 +1,57 @@
+import { expect, it } from 'vitest';
+import { UpstreamHealth } from '../../src/upstream/upstream-health';
+import { fakeUpstream, ManualClock } from '../support/manual-clock';
+
+it('ranks an unknown upstream behind proven-fast ones and ahead of slow or failing ones', () => {
+  const health = new UpstreamHealth(new ManualClock());
+  health.record('fast', { ok: true, latencyMs: 30 });
+  health.record('slow', { ok: true, latencyMs: 900 });
+  health.record('failing', { ok: true, latencyMs: 30 });
+  health.record('failing', { ok: false, latencyMs: 2, kind: 'rcode' });
+
+  const ranked = health.rank(['slow', 'failing', 'fresh', 'fast'].map(fakeUpstream));
+
+  expect(ranked.map((u) => u.name)).toEqual(['fast', 'fresh', 'failing', 'slow']);
+});
+
+it('keeps the configured order when nothing is known yet', () => {
+  const health = new UpstreamHealth(new ManualClock());
+  const upstreams = ['c', 'a', 'b'].map(fakeUpstream);
+
+  expect(health.rank(upstreams)).toEqual(upstreams);
+  expect(health.snapshot()).toEqual([]);
+});
+
+it('takes the first answer of a new upstream as its latency, not a blend with the neutral guess', () => {
+  const health = new UpstreamHealth(new ManualClock());
+  health.record('new', { ok: true, latencyMs: 42 });
+
+  expect(health.snapshot()).toEqual([
+    {
+      name: 'new',
+      score: 42,
+      ewmaMs: 42,
+      failureRate: 0,
+      successes: 1,
+      failures: 0,
+      cutOffs: 0,
+      consecutiveFailures: 0,
+      coolingUntil: null,
+    },
+  ]);
+});
+
+it('forgets the least recently recorded upstream beyond the tracking limit', () => {
+  const health = new UpstreamHealth(new ManualClock(), { maxTracked: 2 });
+  health.record('a', { ok: true, latencyMs: 10 });
+  health.record('b', { ok: true, latencyMs: 10 });
+  health.record('a', { ok: true, latencyMs: 10 });
+  health.record('c', { ok: true, latencyMs: 10 });
+
+  expect(
+    health
+      .snapshot()
+      .map((s) => s.name)
+      .sort(),
+  ).toEqual(['a', 'c']);
+});
