@@ -1,0 +1,34 @@
+/**
+ * workerd does not trust a self-signed certificate and offers no way to add a
+ * CA for `connect()`, so a real DoT answer cannot be produced on loopback.
+ * What can be tested is that `tls://` runs the TLS path and that a peer that
+ * does not speak TLS yields a typed failure instead of a throw or a hang.
+ */
+import { expect, inject, it } from 'vitest';
+import { exchange } from '../../src/upstream/exchange';
+import { buildQuery, loopbackUpstream } from '../support/dns-query';
+import { TestName } from '../support/test-zone';
+
+/** The handshake against a silent peer never completes; this bounds the wait. */
+const HANDSHAKE_SIGNAL_MS = 300;
+
+it('reports a TLS handshake with a plain DNS-over-TCP listener as a typed failure', async () => {
+  const upstream = loopbackUpstream(`tls://127.0.0.1:${inject('tcpPort')}`);
+  const result = await exchange(
+    upstream,
+    buildQuery(TestName.a),
+    AbortSignal.timeout(HANDSHAKE_SIGNAL_MS),
+  );
+  // The plain server waits for the rest of a "frame" the ClientHello seemed to announce.
+  expect(result).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+});
+
+it('reports a TLS handshake answered with plain HTTP as a network failure', async () => {
+  const upstream = loopbackUpstream(`tls://127.0.0.1:${inject('dohPort')}`);
+  const result = await exchange(
+    upstream,
+    buildQuery(TestName.a),
+    AbortSignal.timeout(HANDSHAKE_SIGNAL_MS * 10),
+  );
+  expect(result).toMatchObject({ ok: false, failure: { kind: 'network' } });
+});
