@@ -186,12 +186,10 @@ export class FanoutRun {
     while (this.batchLeft > 0 && this.open.size < maxInflight && !this.ended) {
       this.launchNext('background');
       this.batchLeft--;
-      if (this.batchLeft === 0 && this.waiting.length > 0) {
-        // The gap counts from now, when the batch actually went out.
-        if (staggerMs === 0)
-          this.batchLeft = Math.min(this.input.settings.batchSize, this.waiting.length);
-        else this.schedule(staggerMs, () => this.nextBatch());
-      }
+      if (this.batchLeft > 0 || this.waiting.length === 0) continue;
+      // The batch is out: the gap to the next counts from now, not from when it was due.
+      if (staggerMs > 0) this.schedule(staggerMs, () => this.nextBatch());
+      else this.batchLeft = Math.min(this.input.settings.batchSize, this.waiting.length);
     }
   }
 

@@ -62,7 +62,20 @@ export interface FanoutInput {
 }
 
 /**
- * Starts asking upstreams for one query according to `settings.mode`.
+ * Starts asking upstreams for one query according to `settings.mode`:
+ *
+ * - `tiered`: the active tier at t=0; the background tier, in staggered
+ *   batches under `maxInflight`, from the first usable answer, the fallback
+ *   timer, or the failure of the whole active tier, whichever comes first.
+ * - `parallel`: everyone at t=0. `maxInflight` does not apply: this is the
+ *   all-at-once baseline the benchmark compares against.
+ * - `sequential`: one at a time in rank order; the next starts when the
+ *   previous fails, the first usable answer ends the run (the rest end up in
+ *   `notStarted`). A hanging upstream holds it until the deadline: that is
+ *   the classic failover behaviour this mode exists to show.
+ *
+ * In every mode each upstream is asked at most once, failures never win, and
+ * at the deadline every open attempt is aborted and nothing else starts.
  *
  * Throws a RangeError for settings that `fanoutSettingsProblems` rejects: that
  * is a configuration bug, caught when the config is loaded, never per query.
