@@ -90,9 +90,37 @@ export function decodeMessage(bytes: Uint8Array): DnsMessage {
   return message;
 }
 
-/** Encodes a DNS message to wire format. */
+/**
+ * Encodes a DNS message to wire format. Binary fields (TXT strings, keys,
+ * digests, raw RDATA, option data) may be plain Uint8Arrays, as they are after
+ * a structured clone out of a cache or Durable Object; dns-packet insists on
+ * Buffers, so they are converted here, at the boundary.
+ */
 export function encodeMessage(message: DnsMessage): Uint8Array {
-  return new Uint8Array(dnsPacket.encode(message));
+  const withBuffers: DnsMessage = {
+    ...message,
+    answers: message.answers?.map(recordWithBuffers),
+    authorities: message.authorities?.map(recordWithBuffers),
+    additionals: message.additionals?.map(recordWithBuffers),
+  };
+  return new Uint8Array(dnsPacket.encode(withBuffers));
+}
+
+function recordWithBuffers(record: DnsRecord): DnsRecord {
+  if (record.type === 'OPT') {
+    return { ...record, options: (record.options ?? []).map((o) => withBuffers(o) as DnsOption) };
+  }
+  return { ...record, data: withBuffers(record.data) } as DnsRecord;
+}
+
+/** Buffers for Uint8Arrays, in the value itself, its array items or its fields (one level, as RDATA objects are flat). */
+function withBuffers(value: unknown, depth = 0): unknown {
+  if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : toBuffer(value);
+  if (depth > 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => withBuffers(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [key, withBuffers(field, depth + 1)]),
+  );
 }
 
 /**
