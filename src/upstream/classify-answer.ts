@@ -16,8 +16,9 @@
  * neither of which a stub resolver can use).
  */
 import type { DnsMessage, DnsQuestion } from '../dns/codec';
-import { isAtOrBelow, normalizeName } from './dns-name';
-import { NOERROR, NXDOMAIN, rcodeName, responseCode } from './response-code';
+import { rcodeName } from '../dns/rcodes';
+import { comparableName, isAtOrBelow } from './dns-name';
+import { NOERROR, NXDOMAIN, responseCode } from './response-code';
 import type { UpstreamFailure } from './types';
 
 /** Returns an `rcode` failure, or undefined when the response is usable. */
@@ -45,13 +46,13 @@ export function classifyAnswer(
  * section. Bounded by the number of answers, so a CNAME loop ends.
  */
 function cnameChain(qname: string, response: DnsMessage): Set<string> {
-  const chain = new Set([normalizeName(qname)]);
+  const chain = new Set([comparableName(qname)]);
   const answers = response.answers ?? [];
   for (let step = 0; step < answers.length; step++) {
     let grew = false;
     for (const rr of answers) {
-      if (rr.type !== 'CNAME' || !chain.has(normalizeName(rr.name))) continue;
-      const target = normalizeName(rr.data);
+      if (rr.type !== 'CNAME' || !chain.has(comparableName(rr.name))) continue;
+      const target = comparableName(rr.data);
       if (!chain.has(target)) {
         chain.add(target);
         grew = true;
@@ -65,7 +66,7 @@ function cnameChain(qname: string, response: DnsMessage): Set<string> {
 function hasAnswer(question: DnsQuestion, chain: Set<string>, response: DnsMessage): boolean {
   return (response.answers ?? []).some(
     (rr) =>
-      chain.has(normalizeName(rr.name)) &&
+      chain.has(comparableName(rr.name)) &&
       (rr.type === question.type || rr.type === 'CNAME' || isAnyQuery(question)),
   );
 }

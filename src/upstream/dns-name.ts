@@ -4,14 +4,14 @@
  */
 
 /** Lower case, no trailing dot; the root is `''`. */
-export function normalizeName(name: string): string {
+export function comparableName(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 /** True when `name` is `ancestor` or lies below it (on a label boundary). */
 export function isAtOrBelow(name: string, ancestor: string): boolean {
-  const n = normalizeName(name);
-  const a = normalizeName(ancestor);
+  const n = comparableName(name);
+  const a = comparableName(ancestor);
   return a === '' || n === a || n.endsWith(`.${a}`);
 }

@@ -6,8 +6,8 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc8484#section-4.1
  */
+import { MAX_MESSAGE_LENGTH } from '../dns/edns';
 import { ABORTED, raceAbort } from './abort-race';
-import { MAX_DNS_MESSAGE_BYTES } from './limits';
 import { describeError, failure } from './transport-failure';
 import type { Transport, TransportResult, Upstream } from './types';
 
@@ -46,7 +46,7 @@ export function createDohTransport(upstream: Pick<Upstream, 'url'>): Transport {
       });
     }
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-    if (declared > MAX_DNS_MESSAGE_BYTES) {
+    if (declared > MAX_MESSAGE_LENGTH) {
       await discard(response);
       return failure('malformed', `body of ${declared} bytes is larger than any DNS message`);
     }
@@ -54,7 +54,7 @@ export function createDohTransport(upstream: Pick<Upstream, 'url'>): Transport {
   };
 }
 
-/** Reads at most MAX_DNS_MESSAGE_BYTES, so a hostile upstream cannot make us buffer megabytes. */
+/** Reads at most MAX_MESSAGE_LENGTH, so a hostile upstream cannot make us buffer megabytes. */
 async function readBody(response: Response, signal: AbortSignal): Promise<TransportResult> {
   const body = response.body;
   if (body === null) return failure('malformed', 'empty body');
@@ -77,8 +77,8 @@ async function readBody(response: Response, signal: AbortSignal): Promise<Transp
       }
       if (read.done) break;
       length += read.value.length;
-      if (length > MAX_DNS_MESSAGE_BYTES) {
-        return failure('malformed', `body exceeds ${MAX_DNS_MESSAGE_BYTES} bytes`);
+      if (length > MAX_MESSAGE_LENGTH) {
+        return failure('malformed', `body exceeds ${MAX_MESSAGE_LENGTH} bytes`);
       }
       chunks.push(read.value);
     }

@@ -8,16 +8,13 @@
  * transport has no larger size to retry with, RFC 7766 §8); then usability
  * (`rcode`, see classifyAnswer).
  */
-import { type DnsQuestion, decodeMessage } from '../dns/codec';
+import { type DnsQuestion, decodeMessage, FLAGS } from '../dns/codec';
 import { checkResponse } from './check-response';
 import { classifyAnswer } from './classify-answer';
 import { DOH_QUERY_ID, randomQueryId, withQueryId } from './query-id';
 import { describeError, failure } from './transport-failure';
 import { transportFor } from './transport-for';
 import type { Exchange, ExchangeResult, Transport, Upstream, UpstreamScheme } from './types';
-
-/** The TC bit (RFC 1035 §4.1.1). */
-const FLAG_TC = 0x0200;
 
 export interface ExchangeDependencies {
   /** Picks the transport for an upstream; tests substitute one. */
@@ -59,7 +56,8 @@ export function createExchange(
     }
     const mismatch = checkResponse(question, id, response);
     if (mismatch !== undefined) return { ok: false, failure: mismatch };
-    if (((response.flags ?? 0) & FLAG_TC) !== 0) return failure('truncated', 'answer has TC=1');
+    if (((response.flags ?? 0) & FLAGS.TRUNCATED_RESPONSE) !== 0)
+      return failure('truncated', 'answer has TC=1');
     const unusable = classifyAnswer(question, response);
     if (unusable !== undefined) return { ok: false, failure: unusable };
     return { ok: true, response, bytes: result.bytes };

@@ -13,9 +13,9 @@
  * @see https://developers.cloudflare.com/workers/runtime-apis/tcp-sockets/
  */
 import { connect } from 'cloudflare:sockets';
+import { MAX_MESSAGE_LENGTH } from '../dns/edns';
 import { ABORTED, raceAbort } from './abort-race';
 import { FrameAssembler, frameMessage } from './frame-assembler';
-import { MAX_DNS_MESSAGE_BYTES } from './limits';
 import { describeError, failure } from './transport-failure';
 import type { Transport, TransportResult, Upstream } from './types';
 
@@ -37,7 +37,7 @@ export function createStreamTransport(
   };
 
   return async function streamTransport(query, signal): Promise<TransportResult> {
-    if (query.length > MAX_DNS_MESSAGE_BYTES) {
+    if (query.length > MAX_MESSAGE_LENGTH) {
       return failure('malformed', `query of ${query.length} bytes does not fit a TCP frame`);
     }
     if (signal.aborted) return failure('timeout', 'aborted before connecting');
@@ -50,7 +50,7 @@ export function createStreamTransport(
       return failure('network', `connect failed: ${describeError(error)}`);
     }
     // `closed` rejects when the connection fails; observed here so that is not an unhandled rejection.
-    socket.closed.catch(ignore);
+    void socket.closed.catch(ignore);
     const race = raceAbort(signal, () => closeSocket(socket));
     try {
       const opened = await Promise.race([
@@ -137,7 +137,7 @@ function streamBroken(secure: boolean, received: number, detail: string): Transp
  * platform is done tearing down.
  */
 function closeSocket(socket: Socket): void {
-  socket.close().catch(ignore);
+  void socket.close().catch(ignore);
 }
 
 function ignore(): void {
