@@ -1,5 +1,8 @@
+/** Worker entry point: the Hono app and the Durable Object classes wrangler binds. */
+import { app } from './app';
+
+export { DomainPool } from './pool/domain-pool';
+
 export default {
-  fetch(): Response {
-    return new Response('ok');
-  },
-};
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,131 @@
+/**
+ * The two cache layers in front of the fan-out (SPEC §5): isolate memory
+ * (bounded LRU, no I/O) and the colo's Cache API. An entry stores the answer
+ * as it was when stored plus the time; TTLs are counted down on the way out,
+ * so one entry serves every client with the right remaining TTL.
+ */
+import { type DnsMessage, decodeMessage, encodeMessage } from '../dns/codec';
+import { LruCache } from './lru-cache';
+
+/** RFC 8767 §5 suggests 1 to 3 days; one day keeps stale answers plausible. */
+export const STALE_WINDOW_S = 86_400;
+
+/** ~10,000 small answers stay well inside an isolate's 128 MB. */
+export const ISOLATE_CACHE_ENTRIES = 10_000;
+
+/** Cache API keys must be URLs; this host is never resolved, only used as a key. */
+const CACHE_URL_PREFIX = 'https://answer-cache.edge-resolver.internal/';
+
+export interface CachedAnswer {
+  readonly rcode: string;
+  readonly authenticData: boolean;
+  /** Records with their TTL as it was at `storedAt`. */
+  readonly answers: NonNullable<DnsMessage['answers']>;
+  readonly authorities: NonNullable<DnsMessage['authorities']>;
+  /** ms since epoch. */
+  readonly storedAt: number;
+  /** Freshness lifetime in seconds (min TTL, capped). */
+  readonly ttl: number;
+  /** Pool version that produced the entry, if it came from the pool. */
+  readonly version?: string;
+}
+
+export type CacheLookup =
+  | { readonly state: 'fresh'; readonly entry: CachedAnswer; readonly ageS: number }
+  | { readonly state: 'stale'; readonly entry: CachedAnswer; readonly ageS: number };
+
+/** Age in whole seconds, as DNS counts it. */
+function ageSeconds(entry: CachedAnswer, now: number): number {
+  return Math.max(0, Math.floor((now - entry.storedAt) / 1000));
+}
+
+/** Classifies an entry at `now`: fresh, stale within the window, or gone (null). */
+export function classifyEntry(entry: CachedAnswer, now: number): CacheLookup | null {
+  const ageS = ageSeconds(entry, now);
+  if (ageS < entry.ttl) return { state: 'fresh', entry, ageS };
+  if (ageS < entry.ttl + STALE_WINDOW_S) return { state: 'stale', entry, ageS };
+  return null;
+}
+
+export class AnswerCache {
+  readonly memory: LruCache<string, CachedAnswer>;
+
+  constructor(
+    private readonly colo: Cache | null,
+    maxEntries = ISOLATE_CACHE_ENTRIES,
+  ) {
+    this.memory = new LruCache(maxEntries);
+  }
+
+  /** Isolate memory first (no I/O), then the colo cache, which refills memory. */
+  async lookup(key: string, now: number): Promise<CacheLookup | null> {
+    const inMemory = this.memory.get(key);
+    if (inMemory) {
+      const found = classifyEntry(inMemory, now);
+      if (found) return found;
+      this.memory.delete(key);
+    }
+    if (!this.colo) return null;
+    const stored = await this.colo.match(CACHE_URL_PREFIX + key);
+    if (!stored) return null;
+    const entry = await readEntry(stored);
+    if (!entry) return null;
+    const found = classifyEntry(entry, now);
+    if (found) this.memory.set(key, entry);
+    return found;
+  }
+
+  /** Stores in memory now; `persist` also writes the colo cache (awaitable for waitUntil). */
+  async store(key: string, entry: CachedAnswer, persist: boolean): Promise<void> {
+    this.memory.set(key, entry);
+    if (persist && this.colo) await this.colo.put(CACHE_URL_PREFIX + key, toResponse(entry));
+  }
+}
+
+/**
+ * The Cache API stores Responses: the records travel as a wire-format DNS
+ * message (lossless for every record type), the metadata as headers.
+ */
+function toResponse(entry: CachedAnswer): Response {
+  const body = encodeMessage({
+    id: 0,
+    type: 'response',
+    flags: 0,
+    answers: entry.answers,
+    authorities: entry.authorities,
+  } as DnsMessage);
+  return new Response(body, {
+    headers: {
+      // The colo keeps the entry through its stale window; freshness is ours to judge.
+      'cache-control': `max-age=${entry.ttl + STALE_WINDOW_S}`,
+      'x-stored-at': String(entry.storedAt),
+      'x-ttl': String(entry.ttl),
+      'x-rcode': entry.rcode,
+      'x-ad': entry.authenticData ? '1' : '0',
+      ...(entry.version ? { 'x-version': entry.version } : {}),
+    },
+  });
+}
+
+async function readEntry(response: Response): Promise<CachedAnswer | null> {
+  const storedAt = Number(response.headers.get('x-stored-at'));
+  const ttl = Number(response.headers.get('x-ttl'));
+  const rcode = response.headers.get('x-rcode');
+  if (!Number.isFinite(storedAt) || !Number.isFinite(ttl) || !rcode) return null;
+  try {
+    const message = decodeMessage(new Uint8Array(await response.arrayBuffer()));
+    const version = response.headers.get('x-version');
+    return {
+      rcode,
+      authenticData: response.headers.get('x-ad') === '1',
+      answers: message.answers ?? [],
+      authorities: message.authorities ?? [],
+      storedAt,
+      ttl,
+      ...(version ? { version } : {}),
+    };
+  } catch {
+    // A corrupt entry is a miss, never an error for the client.
+    return null;
+  }
+}

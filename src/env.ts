@@ -1,0 +1,125 @@
+/**
+ * Reads the configuration contract (SPEC §9) out of the Worker's env once per
+ * isolate. Invalid values fail loudly with a ConfigError naming the key; there
+ * is no silent fallback, because a resolver quietly running with defaults the
+ * operator did not choose is worse than one that refuses to start.
+ */
+import { ConfigError } from './errors';
+import { FANOUT_MODES, type FanoutMode, type FanoutSettings } from './upstream/fanout-settings';
+import { parseUpstreams } from './upstream/parse-upstreams';
+import type { Upstream } from './upstream/types';
+
+/** The bindings and vars the worker reads (generated `Env` plus secrets). */
+export type Bindings = Env & { ADMIN_TOKEN?: string };
+
+export interface ResolverConfig {
+  readonly upstreams: readonly Upstream[];
+  readonly fanout: FanoutSettings;
+  readonly resolverDomain: string;
+  readonly allowLoopbackUpstreams: boolean;
+}
+
+/**
+ * Cloudflare allows 6 simultaneous open connections per invocation, shared
+ * with Cache API and Durable Object calls; more than that only queues.
+ */
+const PLATFORM_CONNECTION_LIMIT = 6;
+
+/** Whole fan-out deadline bounds: below 100 ms nothing answers, above 30 s clients gave up long ago. */
+const DEADLINE_RANGE = [100, 30_000] as const;
+
+const configs = new WeakMap<object, ResolverConfig>();
+
+/** Parses and caches the config for this env object (one per isolate). */
+export function loadConfig(env: Bindings): ResolverConfig {
+  const cached = configs.get(env);
+  if (cached) return cached;
+  const config = parseConfig(env);
+  configs.set(env, config);
+  return config;
+}
+
+/** Parses the config without caching; throws ConfigError naming the first bad key. */
+export function parseConfig(env: Bindings): ResolverConfig {
+  const allowLoopbackUpstreams = readBoolean(env, 'ALLOW_LOOPBACK_UPSTREAMS');
+  const deadlineMs = readInteger(env, 'DEADLINE_MS', DEADLINE_RANGE[0], DEADLINE_RANGE[1]);
+  const fanout: FanoutSettings = {
+    mode: readMode(env),
+    activeTierSize: readInteger(env, 'ACTIVE_TIER_SIZE', 1, PLATFORM_CONNECTION_LIMIT),
+    fallbackMs: readInteger(env, 'FALLBACK_MS', 0, deadlineMs),
+    batchSize: readInteger(env, 'BATCH_SIZE', 1, PLATFORM_CONNECTION_LIMIT),
+    staggerMs: readInteger(env, 'STAGGER_MS', 0, deadlineMs),
+    deadlineMs,
+    maxInflight: readInteger(env, 'MAX_INFLIGHT', 1, PLATFORM_CONNECTION_LIMIT),
+  };
+  if (fanout.activeTierSize > fanout.maxInflight) {
+    throw new ConfigError(
+      'ACTIVE_TIER_SIZE',
+      `must not exceed MAX_INFLIGHT (${fanout.maxInflight})`,
+    );
+  }
+  return {
+    upstreams: parseUpstreams(readString(env, 'UPSTREAMS'), {
+      allowLoopback: allowLoopbackUpstreams,
+    }),
+    fanout,
+    resolverDomain: readHostname(env, 'RESOLVER_DOMAIN'),
+    allowLoopbackUpstreams,
+  };
+}
+
+/** The string vars of the contract (SPEC §9). */
+type StringKey =
+  | 'UPSTREAMS'
+  | 'ACTIVE_TIER_SIZE'
+  | 'FALLBACK_MS'
+  | 'BATCH_SIZE'
+  | 'STAGGER_MS'
+  | 'DEADLINE_MS'
+  | 'MAX_INFLIGHT'
+  | 'FANOUT_MODE'
+  | 'RESOLVER_DOMAIN'
+  | 'ALLOW_LOOPBACK_UPSTREAMS';
+
+function readString(env: Bindings, key: StringKey): string {
+  const value = env[key];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(key, 'is missing or empty');
+  }
+  return value.trim();
+}
+
+function readInteger(env: Bindings, key: StringKey, min: number, max: number): number {
+  const raw = readString(env, key);
+  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `"${raw}" is not a whole number`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(key, `${value} is outside ${min}..${max}`);
+  }
+  return value;
+}
+
+function readBoolean(env: Bindings, key: StringKey): boolean {
+  const raw = readString(env, key).toLowerCase();
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(key, `"${raw}" is not true or false`);
+}
+
+function readMode(env: Bindings): FanoutMode {
+  const raw = readString(env, 'FANOUT_MODE');
+  const mode = FANOUT_MODES.find((m) => m === raw);
+  if (!mode)
+    throw new ConfigError('FANOUT_MODE', `"${raw}" is not one of ${FANOUT_MODES.join(', ')}`);
+  return mode;
+}
+
+/** A DNS hostname: letters, digits, hyphens, dots; labels 1..63. */
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function readHostname(env: Bindings, key: StringKey): string {
+  const raw = readString(env, key).toLowerCase().replace(/\.$/, '');
+  if (!HOSTNAME.test(raw)) throw new ConfigError(key, `"${raw}" is not a hostname`);
+  return raw;
+}

@@ -1,0 +1,168 @@
+/**
+ * Resolves one query (SPEC §1): cache lookup, single flight, the fan-out,
+ * serve-stale, prefetch. The client gets the first usable answer; the rest
+ * of the work (health, merge, pool write, cache refill) is returned as a
+ * promise for `ctx.waitUntil`, so the client never waits for the background
+ * tier.
+ */
+import type { AnswerCache } from '../cache/answer-cache';
+import { cacheKey } from '../cache/cache-key';
+import { messageFromEntry, remainingTtl } from '../cache/cached-answer';
+import type { DnsMessage } from '../dns/codec';
+import type { DnsQuery } from '../dns/dns-query';
+import { EDE, type ExtendedError } from '../dns/extended-errors';
+import type { QueryLog } from '../observability/query-log';
+import type { PoolGateway } from '../pool/pool-gateway';
+import type { VersionClock } from '../pool/query-version';
+import type { Clock } from '../upstream/clock';
+import type { FanoutSettings } from '../upstream/scheduler';
+import type { Exchange, Upstream } from '../upstream/types';
+import type { UpstreamHealth } from '../upstream/upstream-health';
+import { type FlightAnswer, type FlightDeps, startFlight } from './flight';
+import { FAILURE_TTL } from './response-ttl';
+
+export type CacheStatus = 'miss' | 'hit' | 'stale' | 'local';
+
+export interface Resolution {
+  /** The answer to send, or null when every upstream failed (SERVFAIL). */
+  readonly response: DnsMessage | null;
+  readonly extendedErrors: readonly ExtendedError[];
+  readonly cacheStatus: CacheStatus;
+  readonly winner: { readonly name: string; readonly durationMs: number } | null;
+  /** Work that continues after the response: pass to `ctx.waitUntil`. Never rejects. */
+  readonly background: Promise<void>;
+}
+
+/** RFC 8767 §5: a stale answer is served with a 30 s TTL. */
+export const STALE_ANSWER_TTL = 30;
+/** RFC 8767 §5: wait at most 1.8 s for a refresh before serving stale. */
+export const STALE_REFRESH_WAIT_MS = 1_800;
+/** SPEC §5: a hit in the last 10 % of its TTL refreshes the entry in the background. */
+export const PREFETCH_SHARE = 0.1;
+
+export interface ResolverDeps {
+  readonly tenant: string;
+  readonly upstreams: readonly Upstream[];
+  readonly fanout: FanoutSettings;
+  readonly exchange: Exchange;
+  readonly health: UpstreamHealth;
+  readonly clock: Clock;
+  readonly cache: AnswerCache;
+  /** The DomainPool objects; null runs without a pool (merge only, cache from the merge). */
+  readonly pools: PoolGateway | null;
+  readonly versions: VersionClock;
+  readonly log: (entry: QueryLog) => void;
+  /** Identical misses in flight in this isolate share one fan-out (SPEC §1.4). */
+  readonly inflight: Map<string, Promise<FlightAnswer>>;
+  /** Keys whose failure (SERVFAIL) is remembered until the given time (RFC 9520). */
+  readonly failures: Map<string, number>;
+  /** Cache entries already refreshed by a prefetch, so each is prefetched once. */
+  readonly prefetched: WeakSet<object>;
+}
+
+export interface Resolver {
+  resolve(query: DnsQuery): Promise<Resolution>;
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+export function createResolver(deps: ResolverDeps): Resolver {
+  const flightDeps: FlightDeps = deps;
+
+  /** Starts (or joins) the fan-out for `key`; the answer promise never rejects. */
+  function fly(
+    query: DnsQuery,
+    key: string,
+  ): { answer: Promise<FlightAnswer>; background: Promise<void> } {
+    const joined = deps.inflight.get(key);
+    if (joined) return { answer: joined, background: DONE };
+    const flight = startFlight(flightDeps, query, key);
+    deps.inflight.set(key, flight.answer);
+    const forget = () => {
+      if (deps.inflight.get(key) === flight.answer) deps.inflight.delete(key);
+    };
+    flight.answer.then(forget, forget);
+    return flight;
+  }
+
+  function fromFlight(answer: FlightAnswer, background: Promise<void>): Resolution {
+    return {
+      response: answer.response,
+      extendedErrors: answer.extendedErrors,
+      cacheStatus: 'miss',
+      winner: answer.winner,
+      background,
+    };
+  }
+
+  return {
+    async resolve(query) {
+      const key = cacheKey({ tenant: deps.tenant, ...query });
+      const now = deps.clock.now();
+      const found = await deps.cache.lookup(key, now);
+
+      if (found?.state === 'fresh') {
+        const { entry } = found;
+        const nearEnd = remainingTtl(entry, now) <= entry.ttl * PREFETCH_SHARE;
+        let background = DONE;
+        if (nearEnd && !deps.prefetched.has(entry)) {
+          deps.prefetched.add(entry);
+          background = fly(query, key).background;
+        }
+        return {
+          response: messageFromEntry(entry, now),
+          extendedErrors: [],
+          cacheStatus: 'hit',
+          winner: null,
+          background,
+        };
+      }
+
+      const failedUntil = deps.failures.get(key);
+      const recentlyFailed = failedUntil !== undefined && failedUntil > now;
+      if (!recentlyFailed && failedUntil !== undefined) deps.failures.delete(key);
+
+      if (found?.state === 'stale') {
+        const flight = recentlyFailed ? null : fly(query, key);
+        const refreshed = flight ? await withinStaleWait(deps.clock, flight.answer) : null;
+        if (flight && refreshed?.response) return fromFlight(refreshed, flight.background);
+        return {
+          response: messageFromEntry(found.entry, now, STALE_ANSWER_TTL),
+          extendedErrors: [{ code: EDE.StaleAnswer, text: 'refresh failed or too slow' }],
+          cacheStatus: 'stale',
+          winner: null,
+          background: flight?.background ?? DONE,
+        };
+      }
+
+      if (recentlyFailed) {
+        return {
+          response: null,
+          extendedErrors: [{ code: EDE.CachedError, text: 'recent resolution failure' }],
+          cacheStatus: 'hit',
+          winner: null,
+          background: DONE,
+        };
+      }
+
+      const flight = fly(query, key);
+      const answer = await flight.answer;
+      if (!answer.response) deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
+      return fromFlight(answer, flight.background);
+    },
+  };
+}
+
+/** The flight's answer if it comes within STALE_REFRESH_WAIT_MS, else null. */
+function withinStaleWait(
+  clock: Clock,
+  answer: Promise<FlightAnswer>,
+): Promise<FlightAnswer | null> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve(null), STALE_REFRESH_WAIT_MS);
+    void answer.then((value) => {
+      clock.clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The one place where a parsed query becomes an HTTP response, shared by the
+ * DoH and JSON routes so both answer identically: the final DNS message is
+ * always built in wire format first and the JSON form is decoded from it.
+ */
+import type { Context } from 'hono';
+import { setMetric } from 'hono/timing';
+import type { AppEnv } from '../app-env';
+import { decodeMessage } from '../dns/codec';
+import { parseJsonQuery, toJsonResponse } from '../dns/json-api';
+import type { DnsQuery, QueryParseResult } from '../dns/query-parser';
+import { buildClientResponse, buildErrorResponse } from '../dns/responses';
+import { HttpError, JsonApiError } from '../errors';
+import { resolverFor } from '../resolver/isolate-resolver';
+import { FAILURE_TTL, responseTtl } from '../resolver/response-ttl';
+import { DNS_JSON, DNS_MESSAGE, type ResponseFormat } from './content-negotiation';
+
+type AppContext = Context<AppEnv>;
+
+/** Answers the result of parseWireQuery in the negotiated format. */
+export async function answerParsedQuery(
+  c: AppContext,
+  parsed: QueryParseResult,
+  format: ResponseFormat,
+): Promise<Response> {
+  switch (parsed.kind) {
+    case 'reject':
+      throw new HttpError(parsed.status, parsed.reason);
+    case 'local':
+      setMetric(c, 'cache', 'local');
+      return send(c, parsed.response, format, responseTtlOf(parsed.response));
+    case 'query':
+      return answerQuery(c, parsed.query, format);
+  }
+}
+
+/** Answers a JSON API request (`name`, `type`, `cd`, `do` parameters). */
+export function answerJsonParams(c: AppContext, params: URLSearchParams): Promise<Response> {
+  const parsed = parseJsonQuery(params);
+  if (!parsed.ok) throw new JsonApiError(400, parsed.error);
+  return answerQuery(c, parsed.query, 'json');
+}
+
+async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseFormat) {
+  const resolution = await resolverFor(c.env).resolve(query);
+  c.executionCtx.waitUntil(resolution.background);
+  setMetric(c, 'cache', resolution.cacheStatus);
+  if (resolution.winner) {
+    setMetric(c, 'upstream', resolution.winner.durationMs, resolution.winner.name);
+  }
+  const { response, extendedErrors } = resolution;
+  const bytes = response
+    ? buildClientResponse(query, response, { extendedErrors })
+    : buildErrorResponse(query, 'SERVFAIL', extendedErrors);
+  return send(c, bytes, format, response ? responseTtl(response) : FAILURE_TTL);
+}
+
+function send(c: AppContext, bytes: Uint8Array, format: ResponseFormat, ttl: number): Response {
+  const cacheControl = `max-age=${ttl}`;
+  if (format === 'json') {
+    const message = decodeMessage(bytes);
+    return c.body(JSON.stringify(toJsonResponse(message)), 200, {
+      'content-type': `${DNS_JSON}; charset=utf-8`,
+      'cache-control': cacheControl,
+    });
+  }
+  // Copy into a plain ArrayBuffer-backed view, the only kind Response bodies are typed for.
+  return c.body(new Uint8Array(bytes), 200, {
+    'content-type': DNS_MESSAGE,
+    'cache-control': cacheControl,
+  });
+}
+
+function responseTtlOf(bytes: Uint8Array): number {
+  return responseTtl(decodeMessage(bytes));
+}
