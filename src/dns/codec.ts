@@ -96,7 +96,7 @@ export function decodeMessage(bytes: Uint8Array): DnsMessage {
  * a structured clone out of a cache or Durable Object; dns-packet insists on
  * Buffers, so they are converted here, at the boundary.
  */
-export function encodeMessage(message: DnsMessage): Uint8Array {
+export function encodeMessage(message: DnsMessage): Uint8Array<ArrayBuffer> {
   const withBuffers: DnsMessage = {
     ...message,
     answers: message.answers?.map(recordWithBuffers),

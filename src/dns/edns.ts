@@ -56,7 +56,7 @@ export function optRecord(params: {
  * option so the whole message is a multiple of 468 octets. A message too large
  * to pad within 65535 octets is sent unpadded rather than not at all.
  */
-export function encodePadded(message: DnsMessage, opt: DnsOptRecord): Uint8Array {
+export function encodePadded(message: DnsMessage, opt: DnsOptRecord): Uint8Array<ArrayBuffer> {
   const unpadded = encodeMessage(message);
   const length = unpadded.length + OPTION_HEADER_LENGTH;
   const padding =

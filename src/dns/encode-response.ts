@@ -41,7 +41,7 @@ export function encodeResponse(
   frame: ResponseFrame,
   body: ResponseBody,
   extendedErrors: readonly ExtendedError[] = [],
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   // Without an OPT record only the 4 header bits exist; an extended RCODE
   // cannot be expressed and SERVFAIL is the honest fallback (RFC 6891 §6.1.3).
   const rcode = frame.edns === null && body.rcode > HEADER_RCODE_MASK ? SERVFAIL : body.rcode;
@@ -60,7 +60,7 @@ export function encodeResponse(
     // RFC 2181 §9: a message that cannot hold the whole answer says so with TC.
     { ...body, additionals: [], authorities: [], answers: [], flags: FLAGS.TRUNCATED_RESPONSE },
   ];
-  let encoded: Uint8Array = new Uint8Array(0);
+  let encoded = new Uint8Array(0);
   for (const attempt of attempts) {
     encoded = encodeOnce(frame, attempt, flags | (attempt.flags ?? 0), rcode, extendedErrors);
     if (encoded.length <= MAX_MESSAGE_LENGTH) break;
@@ -74,7 +74,7 @@ function encodeOnce(
   flags: number,
   rcode: number,
   extendedErrors: readonly ExtendedError[],
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const message: DnsMessage = {
     id: frame.id,
     type: 'response',

@@ -32,7 +32,7 @@ export type QueryParseResult =
   /** Not a DNS message at all: answered with an HTTP error. */
   | { kind: 'reject'; status: 400 | 413; reason: string }
   /** Answered here with HTTP 200, echoing the client's ID. */
-  | { kind: 'local'; response: Uint8Array; rcode: string; reason: string };
+  | { kind: 'local'; response: Uint8Array<ArrayBuffer>; rcode: string; reason: string };
 
 const QR_BIT = 0x8000;
 const OPCODE_SHIFT = 11;

@@ -45,7 +45,7 @@ export function buildClientResponse(
   query: DnsQuery,
   upstream: DnsMessage,
   options: ClientResponseOptions = {},
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const upstreamFlags = upstream.flags ?? 0;
   const extended = optRecords(upstream).some((opt) => (opt.extendedRcode ?? 0) !== 0);
   const copy = (records: readonly DnsRecord[] | undefined): DnsRecord[] =>
@@ -80,7 +80,7 @@ export function buildErrorResponse(
   query: DnsQuery,
   rcode: 'SERVFAIL' | 'REFUSED' | 'NXDOMAIN' | string,
   extendedErrors: readonly ExtendedError[] = [],
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   return encodeResponse(frameFor(query), { rcode: rcodeNumber(rcode) ?? SERVFAIL }, extendedErrors);
 }
 

@@ -22,7 +22,7 @@ export interface UpstreamQuestion {
  * fresh OPT carrying only the DO bit. The OPT is always sent: DO needs it, and
  * it lets upstreams return Extended DNS Errors.
  */
-export function buildUpstreamQuery(question: UpstreamQuestion): Uint8Array {
+export function buildUpstreamQuery(question: UpstreamQuestion): Uint8Array<ArrayBuffer> {
   return encodeMessage({
     id: 0,
     type: 'query',

@@ -72,7 +72,7 @@ const mutations: Mutation[] = [
 it('survives 12,000 seeded mutations of a valid query with a reject, a local answer or a forwardable query', () => {
   const random = seededRandom(SEED);
   const outcomes = { query: 0, local: 0, reject: 0 };
-  let current = seedQuery;
+  let current: Uint8Array = seedQuery;
   for (let i = 0; i < MUTATIONS; i++) {
     // Mostly mutate the seed, sometimes stack mutations to get further from it.
     const input = random() < 0.7 ? seedQuery : current;
