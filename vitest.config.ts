@@ -1,6 +1,12 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests run inside workerd. test/support/global-setup.ts starts the loopback
+ * DNS servers in Node and provides their ports (see ProvidedContext there);
+ * the worker's UPSTREAMS points at the test zone's DoH and TCP servers, which
+ * needs the development-only loopback switch.
+ */
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => ({
