@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { type DnsMessage, type DnsRecord, decodeMessage, encodeMessage } from '../../src/dns/codec';
 import { handleAsync, readDnsQuery, sendDnsMessage } from './dns-http';
 import { type LoopbackServer, listenHttp, listenTcp } from './loopback-listener';
-import { matchesSuffix, type RequestLog, type TestTransport } from './request-log';
+import { matchesSuffix, RequestLog, type TestTransport } from './request-log';
 import { frame, readFrames } from './tcp-framing';
 import { Rcode, respond, TEST_ZONE_SOA } from './test-zone';
 
@@ -53,6 +53,8 @@ interface FleetOverride {
 
 export interface UpstreamFleet {
   readonly upstreams: readonly FleetUpstream[];
+  /** Where every arrival is recorded. */
+  readonly log: RequestLog;
   /** The fleet as an UPSTREAMS value (`name=url,…`). */
   readonly upstreamsValue: string;
   /** Overrides an upstream's delay, for names under `suffix` only if given. */
@@ -69,9 +71,14 @@ export class UnknownUpstreamError extends Error {
   override readonly name = 'UnknownUpstreamError';
 }
 
+/**
+ * Starts one loopback server per spec. Arrivals go to `log`: pass the run's
+ * shared log so `/stats` shows them, or omit it (a bench in Node) and read
+ * `fleet.log` directly.
+ */
 export async function startUpstreamFleet(
   specs: readonly FleetUpstreamSpec[],
-  log: RequestLog,
+  log: RequestLog = new RequestLog(),
 ): Promise<UpstreamFleet> {
   // upstream -> suffix ('' = every name) -> override
   const overrides = new Map<string, Map<string, FleetOverride>>();
@@ -163,6 +170,7 @@ export async function startUpstreamFleet(
 
   return {
     upstreams,
+    log,
     upstreamsValue: upstreams.map((u) => `${u.name}=${u.url}`).join(','),
     setDelay: (upstream, delayMs, suffix) => override(upstream, suffix, { delayMs }),
     setFailure: (upstream, failure, suffix) => override(upstream, suffix, { failure }),
