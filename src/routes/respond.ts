@@ -7,7 +7,8 @@ import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { AppEnv } from '../app-env';
 import { decodeMessage } from '../dns/codec';
-import { parseJsonQuery, toJsonResponse } from '../dns/json-api';
+import { type DnsJsonResponse, parseJsonQuery, toJsonResponse } from '../dns/json-api';
+import { localAnswer } from '../dns/local-answer';
 import type { DnsQuery, QueryParseResult } from '../dns/query-parser';
 import { buildClientResponse, buildErrorResponse } from '../dns/responses';
 import { HttpError, JsonApiError } from '../errors';
@@ -35,9 +36,15 @@ export async function answerParsedQuery(
 }
 
 /** Answers a JSON API request (`name`, `type`, `cd`, `do` parameters). */
-export function answerJsonParams(c: AppContext, params: URLSearchParams): Promise<Response> {
+export async function answerJsonParams(c: AppContext, params: URLSearchParams): Promise<Response> {
   const parsed = parseJsonQuery(params);
   if (!parsed.ok) throw new JsonApiError(400, parsed.error);
+  // The wire path answers ANY in parseWireQuery; JSON queries get the same RFC 8482 answer here.
+  const local = localAnswer(parsed.query);
+  if (local) {
+    setMetric(c, 'cache', 'local');
+    return sendJson(c, toJsonResponse(parsed.query, local), responseTtl(local));
+  }
   return answerQuery(c, parsed.query, 'json');
 }
 
@@ -52,22 +59,29 @@ async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseForma
   const bytes = response
     ? buildClientResponse(query, response, { extendedErrors })
     : buildErrorResponse(query, 'SERVFAIL', extendedErrors);
-  return send(c, bytes, format, response ? responseTtl(response) : FAILURE_TTL);
+  const ttl = response ? responseTtl(response) : FAILURE_TTL;
+  if (format === 'wire') return sendWire(c, bytes, ttl);
+  // JSON has no OPT record: the extended errors travel in `Comment`.
+  return sendJson(c, toJsonResponse(query, decodeMessage(bytes), { extendedErrors }), ttl);
 }
 
 function send(c: AppContext, bytes: Uint8Array, format: ResponseFormat, ttl: number): Response {
-  const cacheControl = `max-age=${ttl}`;
-  if (format === 'json') {
-    const message = decodeMessage(bytes);
-    return c.body(JSON.stringify(toJsonResponse(message)), 200, {
-      'content-type': `${DNS_JSON}; charset=utf-8`,
-      'cache-control': cacheControl,
-    });
-  }
+  if (format === 'wire') return sendWire(c, bytes, ttl);
+  return sendJson(c, toJsonResponse(decodeMessage(bytes)), ttl);
+}
+
+function sendWire(c: AppContext, bytes: Uint8Array, ttl: number): Response {
   // Copy into a plain ArrayBuffer-backed view, the only kind Response bodies are typed for.
   return c.body(new Uint8Array(bytes), 200, {
     'content-type': DNS_MESSAGE,
-    'cache-control': cacheControl,
+    'cache-control': `max-age=${ttl}`,
+  });
+}
+
+function sendJson(c: AppContext, body: DnsJsonResponse, ttl: number): Response {
+  return c.body(JSON.stringify(body), 200, {
+    'content-type': `${DNS_JSON}; charset=utf-8`,
+    'cache-control': `max-age=${ttl}`,
   });
 }
 

@@ -91,3 +91,16 @@ describe('JSON API round trips', () => {
     expect(body.Answer.map((a) => a.data)).toEqual(['192.0.2.1']);
   });
 });
+
+describe('minimal ANY (RFC 8482)', () => {
+  it('answers ANY over the JSON API with the HINFO RFC8482 record and no upstream query', async () => {
+    const response = await fetchWorker('/resolve?name=a.test&type=ANY');
+    expect(response.status).toBe(200);
+    const body = await response.json<{ Answer: Array<{ type: number; data: string }> }>();
+    expect(body.Answer).toHaveLength(1);
+    // HINFO is type 13 (RFC 1035 §3.2.2).
+    expect(body.Answer[0]?.type).toBe(13);
+    expect(body.Answer[0]?.data).toMatch(/RFC8482/);
+    expect(response.headers.get('server-timing')).toMatch(/cache;desc="local"/);
+  });
+});
