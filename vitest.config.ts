@@ -7,6 +7,11 @@ import { defineConfig } from 'vitest/config';
  * the worker's UPSTREAMS points at the test zone's DoH and TCP servers, which
  * needs the development-only loopback switch.
  */
+/** Admin bearer token inside tests (test/routes/admin-client.ts uses the same value). */
+const TEST_ADMIN_TOKEN = 'test-admin-token';
+/** Requests per 10 s per (tenant, client IP) in tests. */
+const TEST_RATE_LIMIT = 20;
+
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => ({
@@ -15,6 +20,13 @@ export default defineConfig({
         bindings: {
           UPSTREAMS: `zone-doh=http://127.0.0.1:${inject('dohPort')}/dns-query,zone-tcp=tcp://127.0.0.1:${inject('tcpPort')}`,
           ALLOW_LOOPBACK_UPSTREAMS: 'true',
+          // The wrangler secret in production; a fixed value lets admin tests authenticate.
+          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        },
+        // A small budget and the shortest period the binding allows, so the
+        // rate-limit test can exhaust it and see it recover.
+        ratelimits: {
+          RATE_LIMITER: { namespace_id: '1001', simple: { limit: TEST_RATE_LIMIT, period: 10 } },
         },
       },
     })),
@@ -22,5 +34,7 @@ export default defineConfig({
   test: {
     globalSetup: ['./test/support/global-setup.ts'],
     include: ['test/**/*.test.ts'],
+    // The worker logs one JSON line per query; show console output of failing tests only.
+    silent: 'passed-only',
   },
 });

@@ -21,6 +21,11 @@ export async function callWorker(
   bindings: Partial<Env> = {},
 ): Promise<WorkerCall> {
   const request = typeof input === 'string' ? new Request(`${ORIGIN}${input}`, init) : input;
+  // Each call is its own client unless the test says otherwise, so the
+  // per-(tenant, IP) rate limit only bites the test that exercises it.
+  if (!request.headers.has('cf-connecting-ip')) {
+    request.headers.set('cf-connecting-ip', randomClientIp());
+  }
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, { ...env, ...bindings }, ctx);
   return { response, background: waitOnExecutionContext(ctx) };
@@ -57,4 +62,10 @@ export function getPath(bytes: Uint8Array): string {
 
 export function postInit(bytes: Uint8Array, contentType = 'application/dns-message'): RequestInit {
   return { method: 'POST', body: bytes, headers: { 'content-type': contentType } };
+}
+
+/** A random address in 2001:db8::/32 (RFC 3849 documentation range). */
+export function randomClientIp(): string {
+  const groups = Array.from(crypto.getRandomValues(new Uint16Array(6)), (g) => g.toString(16));
+  return `2001:db8:${groups.join(':')}`;
 }
