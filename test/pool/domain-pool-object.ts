@@ -1,0 +1,28 @@
+/**
+ * A DomainPool object for tests, reached by RPC like the isolates reach it.
+ * The stub's generated RPC types collapse to `never` for results holding
+ * `data: unknown`, so the methods are re-typed here with the object's own types.
+ */
+import { env } from 'cloudflare:test';
+import type {
+  PoolSnapshot,
+  PoolView,
+  PoolWriteRequest,
+  PoolWriteResult,
+} from '../../src/pool/domain-pool';
+
+export interface PoolObject {
+  write(request: PoolWriteRequest): Promise<PoolWriteResult>;
+  read(type: string): Promise<PoolSnapshot | null>;
+  inspect(type: string): Promise<PoolView | null>;
+}
+
+/** The object called `objectName` (use a unique name per test). */
+export function poolObject(objectName: string): PoolObject {
+  const stub = env.DOMAIN_POOL.get(env.DOMAIN_POOL.idFromName(objectName));
+  return {
+    write: (request) => stub.write(request),
+    read: (type) => stub.read(type),
+    inspect: (type) => stub.inspect(type),
+  };
+}
