@@ -1,0 +1,111 @@
+/**
+ * Helpers for tests that call the worker against the loopback fleet: unique
+ * names (so concurrently running files never share stats, cache entries or
+ * pools), the fleet as UPSTREAMS, the pool object and cache key of a name.
+ */
+import { env } from 'cloudflare:test';
+import { inject } from 'vitest';
+import { cacheKey } from '../../src/cache/cache-key';
+import type { DnsMessage } from '../../src/dns/codec';
+import { poolObjectName } from '../../src/pool/pool-gateway';
+import { DEFAULT_TENANT, isolateHealth } from '../../src/resolver/isolate-resolver';
+import { parseUpstreams } from '../../src/upstream/parse-upstreams';
+import type { Upstream } from '../../src/upstream/types';
+import { fetchStats } from '../support/control-client';
+import type { Stats } from '../support/request-log';
+import type { FleetUpstream } from '../support/upstream-fleet';
+
+/** A name under fleet.test no other test asks for; also the stats/control suffix. */
+export function uniqueFleetName(purpose: string): string {
+  return `${purpose}-${crypto.randomUUID()}.fleet.test`;
+}
+
+/** Worker bindings that point UPSTREAMS at the five fleet upstreams. */
+export function fleetBindings(): Partial<Env> {
+  return { UPSTREAMS: inject('fleetUpstreams') };
+}
+
+/** The fleet member called `name`. */
+export function fleetMember(name: string): FleetUpstream {
+  const member = inject('fleet').find((u) => u.name === name);
+  if (member === undefined) throw new Error(`no fleet upstream named ${name}`);
+  return member;
+}
+
+/** Every address any fleet member answers with, sorted. */
+export function fleetUnion(): string[] {
+  return [...new Set(inject('fleet').flatMap((u) => u.addresses))].sort();
+}
+
+/**
+ * The fleet as this isolate ranks it right now: the first ACTIVE_TIER_SIZE
+ * are the active tier of the next miss, the rest the background tier.
+ */
+export function rankedFleet(): { active: Upstream[]; background: Upstream[] } {
+  const upstreams = parseUpstreams(inject('fleetUpstreams'), { allowLoopback: true });
+  const ranked = isolateHealth.rank(upstreams);
+  const size = Number(env.ACTIVE_TIER_SIZE);
+  return { active: ranked.slice(0, size), background: ranked.slice(size) };
+}
+
+/** The DomainPool object holding `name`'s pool for the default tenant. */
+export function poolStub(name: string) {
+  return env.DOMAIN_POOL.get(env.DOMAIN_POOL.idFromName(poolObjectName(DEFAULT_TENANT, name)));
+}
+
+/** The default tenant's cache key of a plain (no DO, no CD) query. */
+export function plainCacheKey(name: string, type = 'A'): string {
+  return cacheKey({
+    tenant: DEFAULT_TENANT,
+    name,
+    type,
+    qclass: 'IN',
+    dnssecOk: false,
+    checkingDisabled: false,
+  });
+}
+
+/** An OPT record (RFC 6891) so the response can carry Extended DNS Errors. */
+export const CLIENT_OPT = {
+  type: 'OPT',
+  name: '.',
+  udpPayloadSize: 1232,
+  flags: 0,
+  options: [],
+} as unknown as NonNullable<DnsMessage['additionals']>[number];
+
+/** Requests per fleet upstream for names under `suffix`. */
+export async function requestsPerUpstream(suffix: string): Promise<Record<string, number>> {
+  return countsOf(await fetchStats(suffix));
+}
+
+function countsOf(stats: Stats): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const member of inject('fleet'))
+    counts[member.name] = stats.servers[member.name]?.requests ?? 0;
+  return counts;
+}
+
+/** Polls the stats until every upstream in `upstreams` has received a query for `suffix`. */
+export async function untilArrived(suffix: string, upstreams: readonly string[]): Promise<void> {
+  // The fleet answers in well under a second; 5 s means the request never left.
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const counts = await requestsPerUpstream(suffix);
+    if (upstreams.every((name) => (counts[name] ?? 0) > 0)) return;
+    if (Date.now() > deadline)
+      throw new Error(`no arrival at ${upstreams.join(',')}: ${JSON.stringify(counts)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The `max-age` of a response's cache-control header, or NaN. */
+export function maxAgeOf(response: Response): number {
+  const match = /max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '');
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/** The TTLs of the answer section. */
+export function answerTtls(message: DnsMessage): number[] {
+  return (message.answers ?? []).map((r) => ('ttl' in r ? (r.ttl ?? 0) : 0));
+}
