@@ -28,15 +28,23 @@ export function entryFromResponse(message: DnsMessage, now: number): CachedAnswe
   const rcode = rcodeName(headerRcode(message));
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') return null;
   const answers = (message.answers ?? []).filter((r) => r.type !== 'OPT');
+  const ttl = responseTtl(message);
+  // RFC 2308 §5: the SOA of a cached negative answer carries the negative TTL,
+  // min(SOA TTL, MINIMUM), and counts down from it; counting down from the SOA's
+  // own (larger) TTL would pin the served lifetime at MINIMUM until expiry.
   const authorities =
-    answers.length > 0 ? [] : (message.authorities ?? []).filter((r) => r.type === 'SOA');
+    answers.length > 0
+      ? []
+      : (message.authorities ?? [])
+          .filter((r) => r.type === 'SOA')
+          .map((r) => ({ ...r, ttl }) as DnsRecord);
   return {
     rcode,
     authenticData: (flags & FLAGS.AUTHENTIC_DATA) !== 0,
     answers,
     authorities,
     storedAt: now,
-    ttl: responseTtl(message),
+    ttl,
   };
 }
 
