@@ -1,0 +1,289 @@
+"""The end-to-end checks (run by e2e/run.sh, which starts the servers).
+
+Prints one PASS/FAIL line per check and writes "passed failed" to
+$E2E_TMP/result; run.sh prints the closing `N passed, N failed` line after it
+has stopped every process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import dns.message
+import httpx
+
+import clients
+from clients import Answer, env
+
+# SPEC §1/§2: the background tier runs right after the first answer and is done
+# in ~200 ms on loopback; 3 s is the whole fan-out deadline.
+CONVERGE_WITHIN_S = 3.0
+POLL_EVERY_S = 0.15
+REPEATS = 5
+TTL_SLEEP_S = 2.0
+
+
+class Suite:
+    def __init__(self) -> None:
+        self.passed = 0
+        self.failed = 0
+
+    def expect(self, title: str, check) -> object:
+        """Runs one check; any exception is a failure with its message shown."""
+        started = time.monotonic()
+        try:
+            result = check()
+        except AssertionError as error:
+            self._fail(title, started, str(error) or "assertion failed")
+            return None
+        except Exception as error:  # a crash in a client is a failed check too
+            self._fail(title, started, f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
+            return None
+        self.passed += 1
+        print(f"PASS  {title}  ({time.monotonic() - started:.2f} s)", flush=True)
+        return result
+
+    def _fail(self, title: str, started: float, why: str) -> None:
+        self.failed += 1
+        print(f"FAIL  {title}  ({time.monotonic() - started:.2f} s)", flush=True)
+        for line in why.rstrip().splitlines():
+            print(f"        {line}", flush=True)
+
+
+class Truth:
+    """What each upstream says when asked directly: the sets the worker must merge."""
+
+    def __init__(self) -> None:
+        self.upstreams = {}
+        for pair in env("E2E_AUTHORITATIVE").split(","):
+            name, address = pair.split("=")
+            host, port = address.rsplit(":", 1)
+            self.upstreams[name] = clients.authoritative_tcp(host, int(port))
+        self.upstreams["dnsdist-c"] = clients.plain_doh(env("E2E_DNSDIST_DOH"))
+
+    def per_upstream(self, name: str, rtype: str) -> dict[str, Answer]:
+        return {upstream: ask(name, rtype) for upstream, ask in self.upstreams.items()}
+
+    def union(self, name: str, rtype: str) -> set[str]:
+        return {a for answer in self.per_upstream(name, rtype).values() for a in answer.addresses(name, rtype)}
+
+    def min_ttl(self, name: str, rtype: str) -> int:
+        return min(t for answer in self.per_upstream(name, rtype).values() for t in answer.ttls(name, rtype))
+
+
+def show(addresses) -> str:
+    return "[" + ", ".join(addresses) + "]"
+
+
+def pool_checks(suite: Suite, truth: Truth, label: str, ask, name: str, rtype: str = "A") -> list[str] | None:
+    """First answer within the union, then exactly the union, then a stable order."""
+    union = truth.union(name, rtype)
+    state: dict[str, list[str]] = {}
+
+    def answer_within_union() -> list[str]:
+        answer = ask(name, rtype)
+        assert answer.rcode == "NOERROR", f"rcode {answer.rcode}"
+        addresses = answer.addresses(name, rtype)
+        assert addresses, "no addresses"
+        assert len(set(addresses)) == len(addresses), f"duplicates in {show(addresses)}"
+        assert set(addresses) <= union, f"{show(addresses)} has {show(sorted(set(addresses) - union))} no upstream returned"
+        return addresses
+
+    def first() -> None:
+        state["first"] = answer_within_union()
+
+    def converges() -> None:
+        deadline = time.monotonic() + CONVERGE_WITHIN_S
+        addresses = state.get("first") or answer_within_union()
+        while set(addresses) != union and time.monotonic() < deadline:
+            time.sleep(POLL_EVERY_S)
+            addresses = answer_within_union()
+        assert set(addresses) == union, f"still {show(addresses)} after {CONVERGE_WITHIN_S} s; union is {show(sorted(union))}"
+        state["final"] = addresses
+
+    def stable() -> None:
+        assert "final" in state, "never converged, nothing to compare"
+        for i in range(REPEATS):
+            addresses = answer_within_union()
+            assert addresses == state["final"], f"query {i + 1}: {show(addresses)} != {show(state['final'])}"
+
+    suite.expect(f"{label}: the first answer for {name} {rtype} is a subset of the upstreams' union", first)
+    suite.expect(f"{label}: within {CONVERGE_WITHIN_S:g} s {name} {rtype} is exactly the union {show(sorted(union))}", converges)
+    suite.expect(f"{label}: {REPEATS} more queries for {name} {rtype} return the same order", stable)
+    return state.get("final")
+
+
+def main() -> int:
+    suite = Suite()
+    tls_port = int(env("E2E_TLS_PORT"))
+    ca_file = env("E2E_CA")
+    worker = env("E2E_WORKER")
+    https_url = f"https://127.0.0.1:{tls_port}/dns-query"
+    truth = Truth()
+
+    kdig_post = clients.kdig(tls_port, ca_file, "POST")
+    kdig_get = clients.kdig(tls_port, ca_file, "GET")
+    doh_get = clients.dnspython_doh(https_url, "GET", ca_file)
+    doh_post = clients.dnspython_doh(f"{worker}/dns-query", "POST", None)
+    json_api = clients.json_api(worker)
+
+    # --- the fixture itself: otherwise a pass would prove nothing ------------
+    def upstreams_disagree() -> None:
+        for name in ("kdig-post", "kdig-get", "doh-get", "doh-post", "json", "v6"):
+            rtype = "AAAA" if name == "v6" else "A"
+            answers = truth.per_upstream(f"{name}.e2e.test", rtype)
+            sets = {upstream: set(a.addresses(f"{name}.e2e.test", rtype)) for upstream, a in answers.items()}
+            union = set().union(*sets.values())
+            assert all(sets.values()), f"{name}: an upstream returned nothing: {sets}"
+            assert all(s < union for s in sets.values()), f"{name}: some upstream already has the union: {sets}"
+
+    suite.expect("each upstream (3 authoritative + dnsdist DoH) holds a different part of every pool", upstreams_disagree)
+
+    # --- every client: first answer, merged pool, stable order ---------------
+    pool_checks(suite, truth, "kdig +https (POST, HTTP/2, TLS)", kdig_post, "kdig-post.e2e.test")
+    pool_checks(suite, truth, "kdig +https-get (GET, HTTP/2, TLS)", kdig_get, "kdig-get.e2e.test")
+    pool_checks(suite, truth, "dnspython DoH GET (TLS via nghttpx)", doh_get, "doh-get.e2e.test")
+    pool_checks(suite, truth, "dnspython DoH POST (plain HTTP to wrangler)", doh_post, "doh-post.e2e.test")
+    pool_checks(suite, truth, "JSON API /resolve", json_api, "json.e2e.test")
+    pool_checks(suite, truth, "dnspython DoH POST, AAAA", doh_post, "v6.e2e.test", "AAAA")
+
+    def kdig_methods() -> None:
+        for ask, method in ((kdig_post, "POST"), (kdig_get, "GET")):
+            note = ask("kdig-post.e2e.test", "A").note
+            assert f"HTTP/2-{method}" in note, f"kdig reported {note!r}"
+
+    suite.expect("kdig really used HTTP/2 POST and HTTP/2 GET", kdig_methods)
+
+    def same_order_everywhere() -> None:
+        name = "kdig-post.e2e.test"
+        seen = {
+            label: ask(name, "A").addresses(name, "A")
+            for label, ask in (
+                ("kdig POST", kdig_post), ("kdig GET", kdig_get), ("dnspython GET", doh_get),
+                ("dnspython POST", doh_post), ("JSON API", json_api),
+                ("mixed-case name", lambda n, t: kdig_post(n.upper(), t)),
+            )
+        }  # fmt: skip
+        assert len({tuple(v) for v in seen.values()}) == 1, "\n".join(f"{k}: {show(v)}" for k, v in seen.items())
+
+    suite.expect("every client (and a mixed-case query) gets the same pool in the same order", same_order_everywhere)
+
+    # --- TTLs -----------------------------------------------------------------
+    def ttl_counts_down() -> None:
+        name = "ttl.e2e.test"
+        union, lowest = truth.union(name, "A"), truth.min_ttl(name, "A")
+        deadline = time.monotonic() + CONVERGE_WITHIN_S
+        answer = doh_post(name, "A")
+        while set(answer.addresses(name, "A")) != union and time.monotonic() < deadline:
+            time.sleep(POLL_EVERY_S)
+            answer = doh_post(name, "A")
+        assert set(answer.addresses(name, "A")) == union, f"no union: {show(answer.addresses(name, 'A'))}"
+        before = answer.ttls(name, "A")
+        assert len(set(before)) == 1, f"one RRset, several TTLs: {before}"
+        assert before[0] <= lowest, f"merged TTL {before[0]} > the lowest upstream TTL {lowest} (SPEC §3: never raised)"
+        time.sleep(TTL_SLEEP_S)
+        after = doh_post(name, "A").ttls(name, "A")
+        assert after and after[0] < before[0], f"TTL {before[0]} then {after} after {TTL_SLEEP_S:g} s"
+        assert before[0] - after[0] <= TTL_SLEEP_S + 2, f"TTL fell from {before[0]} to {after[0]} in {TTL_SLEEP_S:g} s"
+
+    suite.expect("the merged TTL is the upstreams' minimum and counts down (query, 2 s, query)", ttl_counts_down)
+
+    def cache_control() -> None:
+        name = "doh-get.e2e.test"
+        query = dns.message.make_query(name, "A")
+        query.id = 0  # RFC 8484 §4.1: cache-friendly GETs
+        response = httpx.post(
+            f"{worker}/dns-query",
+            content=query.to_wire(),
+            headers={"content-type": "application/dns-message", "accept": "application/dns-message"},
+            timeout=clients.TIMEOUT_S,
+        )
+        assert response.status_code == 200, f"HTTP {response.status_code}"
+        assert response.headers.get("content-type", "").startswith("application/dns-message")
+        ttls = [rrset.ttl for rrset in dns.message.from_wire(response.content).answer]
+        header = response.headers.get("cache-control", "")
+        assert header == f"max-age={min(ttls)}" or f"max-age={min(ttls)}," in header, (
+            f"cache-control {header!r}, answer TTLs {ttls}"
+        )
+        assert response.headers.get("server-timing"), "no Server-Timing header"
+
+    suite.expect("cache-control max-age equals the answer's minimum TTL; Server-Timing present", cache_control)
+
+    # --- negative answers -----------------------------------------------------
+    def nxdomain() -> None:
+        name = "nope.e2e.test"
+        soa_ttl = min(r.ttl for r in truth.per_upstream(name, "A")["knot-a"].soa())
+        for label, ask in (("kdig POST", kdig_post), ("dnspython GET", doh_get), ("kdig POST, cached", kdig_post)):
+            answer = ask(name, "A")
+            assert answer.rcode == "NXDOMAIN", f"{label}: rcode {answer.rcode}"
+            assert not answer.answer, f"{label}: answer section {answer.answer}"
+            soa = answer.soa()
+            assert soa and soa[0].name == "e2e.test", f"{label}: authority {answer.authority}"
+            assert soa[0].ttl <= soa_ttl, f"{label}: SOA TTL {soa[0].ttl} > {soa_ttl}"
+
+    suite.expect("NXDOMAIN carries the zone's SOA in authority (fresh and cached)", nxdomain)
+
+    def nodata() -> None:
+        for label, ask in (("kdig GET", kdig_get), ("kdig GET, cached", kdig_get)):
+            answer = ask("www.e2e.test", "AAAA")
+            assert answer.rcode == "NOERROR", f"{label}: rcode {answer.rcode}"
+            assert not answer.addresses("www.e2e.test", "AAAA"), f"{label}: {answer.answer}"
+            assert answer.soa(), f"{label}: no SOA in authority: {answer.authority}"
+
+    suite.expect("NODATA (www.e2e.test AAAA) carries the SOA in authority", nodata)
+
+    # --- curl resolving a web page's name through the worker -----------------
+    web_port = env("E2E_WEB_PORT")
+    page = Path(env("E2E_PAGE")).read_text()
+    url = f"http://www.e2e.test:{web_port}/"
+
+    def curl(*extra: str) -> subprocess.CompletedProcess:
+        argv = ["curl", "-sS", "--max-time", "10", *extra, url]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=20)
+
+    def curl_without_doh() -> None:
+        run = curl()
+        assert run.returncode != 0 and run.stdout != page, "www.e2e.test resolves without the worker; the curl test proves nothing"
+
+    def curl_doh(*extra: str):
+        def check() -> None:
+            run = curl("--doh-url", https_url, *extra)
+            assert run.returncode == 0, f"curl exited {run.returncode}: {run.stderr.strip()}"
+            assert run.stdout == page, f"got {run.stdout[:200]!r}"
+
+        return check
+
+    suite.expect("without the worker, www.e2e.test does not resolve", curl_without_doh)
+    suite.expect("curl --doh-url … --doh-insecure fetches the page at www.e2e.test", curl_doh("--doh-insecure"))
+    suite.expect("curl --doh-url … --cacert (verified) fetches the page at www.e2e.test", curl_doh("--cacert", ca_file))
+
+    # --- the worker's own account of the fan-outs (SPEC §10 query log) -------
+    def fanout_log() -> None:
+        names = env("E2E_UPSTREAM_NAMES").split(",")
+        entries = []
+        for line in Path(env("E2E_WORKER_LOG")).read_text(errors="replace").splitlines():
+            start = line.find('{"event":"query"')
+            if start >= 0:
+                entries.append(json.loads(line[start:]))
+        misses = [e for e in entries if e.get("upstreams")]
+        assert misses, f"no query log line with upstream attempts among {len(entries)} query lines"
+        ok = {a["upstream"] for e in misses for a in e["upstreams"] if a["outcome"] == "ok"}
+        assert set(names) <= ok, f"never answered ok: {sorted(set(names) - ok)}"
+        failures = [f"{e['name']}: {a['upstream']} {a['outcome']}" for e in misses for a in e["upstreams"] if a["outcome"] != "ok"]
+        assert not failures, "healthy upstreams failed:\n" + "\n".join(failures)
+        bad_writes = [f"{e['name']} {e['type']}: {e.get('write')}" for e in misses if e.get("write") in ("failed", None)]
+        assert not bad_writes, "pool writes that did not land:\n" + "\n".join(bad_writes)
+
+    suite.expect("worker log: every upstream (incl. dnsdist over http://) answered ok; every pool write landed", fanout_log)
+
+    Path(env("E2E_TMP"), "result").write_text(f"{suite.passed} {suite.failed}\n")
+    return 0 if suite.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
