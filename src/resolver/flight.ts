@@ -3,7 +3,7 @@
  * refilled cache: the answer the waiting clients get, and the background
  * work (health, merge, pool write, cache refill) that runs after it.
  */
-import type { AnswerCache, CachedAnswer } from '../cache/answer-cache';
+import { type AnswerCache, type CachedAnswer, classifyEntry } from '../cache/answer-cache';
 import {
   entryFromResponse,
   entryFromSnapshot,
@@ -100,6 +100,9 @@ export function startFlight(deps: FlightDeps, query: DnsQuery, key: string): Fli
  * Caches the winner's answer in isolate memory at once (until the pool write
  * replaces it), ordered like the entry it replaces so addresses clients
  * already use keep their places, and returns the message to send.
+ *
+ * A still-fresh entry (a prefetch) is left in place: it holds the whole pool,
+ * the winner only its own subset, and the pool write refreshes it soon.
  */
 function rememberWinner(
   cache: AnswerCache,
@@ -113,7 +116,9 @@ function rememberWinner(
   const entry: CachedAnswer = previous
     ? { ...fresh, answers: orderLike(previous.answers, fresh.answers) }
     : fresh;
-  void cache.store(key, entry, false);
+  if (previous === undefined || classifyEntry(previous, now)?.state !== 'fresh') {
+    void cache.store(key, entry, false);
+  }
   return messageFromEntry(entry, now);
 }
 
