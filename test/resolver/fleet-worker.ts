@@ -86,13 +86,17 @@ function countsOf(stats: Stats): Record<string, number> {
   return counts;
 }
 
-/** Polls the stats until every upstream in `upstreams` has received a query for `suffix`. */
-export async function untilArrived(suffix: string, upstreams: readonly string[]): Promise<void> {
+/** Polls the stats until every upstream in `upstreams` has received `count` queries for `suffix`. */
+export async function untilArrived(
+  suffix: string,
+  upstreams: readonly string[],
+  count = 1,
+): Promise<void> {
   // The fleet answers in well under a second; 5 s means the request never left.
   const deadline = Date.now() + 5_000;
   for (;;) {
     const counts = await requestsPerUpstream(suffix);
-    if (upstreams.every((name) => (counts[name] ?? 0) > 0)) return;
+    if (upstreams.every((name) => (counts[name] ?? 0) >= count)) return;
     if (Date.now() > deadline)
       throw new Error(`no arrival at ${upstreams.join(',')}: ${JSON.stringify(counts)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
