@@ -361,20 +361,22 @@ const DOTTED_QUAD =
 function parseIpv6(text: string): number[] | null {
   const halves = text.split('::');
   if (halves.length > 2) return null;
-  const head = splitPieces(halves[0] ?? '');
-  const tail = halves.length === 2 ? splitPieces(halves[1] ?? '') : [];
+  const compressed = halves.length === 2;
+  // Only the address's last 32 bits may be written as a dotted quad.
+  const head = splitPieces(halves[0] ?? '', !compressed);
+  const tail = compressed ? splitPieces(halves[1] ?? '', true) : [];
   if (head === null || tail === null) return null;
   const count = head.length + tail.length;
-  if (halves.length === 1 ? count !== IPV6_PIECES : count >= IPV6_PIECES) return null;
+  if (compressed ? count >= IPV6_PIECES : count !== IPV6_PIECES) return null;
   return [...head, ...new Array<number>(IPV6_PIECES - count).fill(0), ...tail];
 }
 
-function splitPieces(text: string): number[] | null {
+function splitPieces(text: string, dottedTail: boolean): number[] | null {
   if (text === '') return [];
   const pieces: number[] = [];
   const groups = text.split(':');
   for (const [index, group] of groups.entries()) {
-    if (index === groups.length - 1 && DOTTED_QUAD.test(group)) {
+    if (dottedTail && index === groups.length - 1 && DOTTED_QUAD.test(group)) {
       const address = parseIpv4(group) ?? 0;
       pieces.push(address >>> 16, address & 0xffff);
     } else if (/^[0-9a-f]{1,4}$/.test(group)) {
@@ -406,6 +408,8 @@ interface Ipv6Range {
   readonly bits: number;
   readonly text: string;
   readonly what: string;
+  /** What to write instead, when there is an obvious alternative. */
+  readonly hint?: string;
 }
 
 /** IANA IPv6 special-purpose registry entries refused outright (checked before the 2000::/3 rule). */
@@ -415,7 +419,8 @@ const IPV6_REFUSED: readonly Ipv6Range[] = [
     prefix: [0, 0, 0, 0, 0, 0xffff],
     bits: 96,
     text: '::ffff:0:0/96',
-    what: 'an IPv4-mapped address (RFC 4291 §2.5.5.2); write the IPv4 address itself',
+    what: 'an IPv4-mapped address (RFC 4291 §2.5.5.2)',
+    hint: 'write the IPv4 address itself',
   },
   {
     prefix: [0, 0, 0, 0, 0xffff, 0],
@@ -478,7 +483,11 @@ function classifyIpv6(pieces: readonly number[], written: string): HostVerdict {
     hasPrefix(pieces, candidate.prefix, candidate.bits),
   );
   if (range !== undefined) {
-    return { kind: 'refused', message: `${label} is ${range.what} in ${range.text}, not allowed` };
+    const hint = range.hint === undefined ? '' : ` (${range.hint})`;
+    return {
+      kind: 'refused',
+      message: `${label} is ${range.what} in ${range.text}, not allowed${hint}`,
+    };
   }
   const embedded = hasPrefix(pieces, NAT64_PREFIX, 96)
     ? { via: 'NAT64 64:ff9b::/96', address: embeddedIpv4(pieces[6] ?? 0, pieces[7] ?? 0) }

@@ -65,10 +65,16 @@ describe('checkTenantUpstream refuses every forbidden form with a message naming
     [
       '[::ffff:1.1.1.1]',
       'tcp://[::ffff:1.1.1.1]',
-      /IPv4-mapped address .*write the IPv4 address itself/,
+      /host \[::ffff:1\.1\.1\.1\] is an IPv4-mapped address \(RFC 4291 §2\.5\.5\.2\) in ::ffff:0:0\/96, not allowed \(write the IPv4 address itself\)/,
     ],
     ['[::7f00:1]', 'tcp://[::7f00:1]', /deprecated IPv4-compatible address .* in ::\/96/],
     ['[::]', 'tcp://[::]', /host \[::\] is the unspecified address/],
+    ['[::ffff:0:a00:1] (IPv4-translated)', 'tcp://[::ffff:0:a00:1]', /IPv4-translated address/],
+    ['[fec0::1]', 'tcp://[fec0::1]', /deprecated site-local address/],
+    ['[100::1]', 'tcp://[100::1]', /discard-only address/],
+    ['[64:ff9b:1::1]', 'tcp://[64:ff9b:1::1]', /local-use NAT64 address/],
+    ['[3fff::1]', 'tcp://[3fff::1]', /documentation address \(RFC 9637\)/],
+    ['[4000::1]', 'tcp://[4000::1]', /not a global unicast address \(2000::\/3/],
     [
       '[64:ff9b::a00:1]',
       'tcp://[64:ff9b::a00:1]',
@@ -181,6 +187,22 @@ describe('checkTenantUpstream refuses every forbidden form with a message naming
     const upstream: Upstream = { name: 'x', url: entry, scheme: 'tcp', hostname: host, port: 53 };
     expect(checkTenantUpstream(upstream, entry, { allowLoopback: true })).toMatch(message);
   });
+
+  it.each(['1.2.3.4::', '1::2::3', 'fe80::1%eth0', '12345::1'])(
+    'refuses %s, which is no IPv6 address, even when the parser was bypassed',
+    (host) => {
+      const upstream: Upstream = {
+        name: 'x',
+        url: 'tcp://x',
+        scheme: 'tcp',
+        hostname: host,
+        port: 53,
+      };
+      expect(checkTenantUpstream(upstream, `tcp://[${host}]:53`, { allowLoopback: true })).toMatch(
+        /is not an IPv6 address/,
+      );
+    },
+  );
 
   it('normalizes a tcp host itself when the upstream carries it as written', () => {
     // tcp:// and tls:// hosts are opaque to WHATWG URL: nothing upstream of the policy may have normalized them.
