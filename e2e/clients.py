@@ -37,6 +37,8 @@ class Answer:
     answer: list[Record] = field(default_factory=list)
     authority: list[Record] = field(default_factory=list)
     note: str = ""  # client-specific detail worth showing in a failure
+    wire_size: int | None = None  # bytes received, where the client reports it
+    padding: int | None = None  # EDNS padding bytes in the response, where reported
 
     def addresses(self, name: str, rtype: str) -> list[str]:
         """The question's records in the order served (duplicates kept, to be caught)."""
@@ -101,7 +103,7 @@ def plain_doh(url: str):
 # --- the worker, through real DoH clients ----------------------------------
 
 
-def kdig(tls_port: int, ca_file: str, method: str):
+def kdig(tls_port: int, ca_file: str, method: str, *options: str):
     """kdig +https (POST) or +https-get, HTTP/2 over TLS through nghttpx.
 
     +tls-ca verifies the self-signed certificate and +tls-hostname the name in it,
@@ -113,7 +115,7 @@ def kdig(tls_port: int, ca_file: str, method: str):
         argv = [
             "kdig", "@127.0.0.1", "-p", str(tls_port), mode,
             f"+tls-ca={ca_file}", "+tls-hostname=localhost",
-            f"+timeout={int(TIMEOUT_S)}", "+retry=0", name, rtype,
+            f"+timeout={int(TIMEOUT_S)}", "+retry=0", *options, name, rtype,
         ]  # fmt: skip
         run = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT_S * 2)
         if run.returncode != 0:
@@ -125,11 +127,17 @@ def kdig(tls_port: int, ca_file: str, method: str):
 
 def parse_kdig(text: str) -> Answer:
     rcode, section, session = "", "", ""
+    wire_size: int | None = None
+    padding: int | None = None
     answer: list[Record] = []
     authority: list[Record] = []
     for line in text.splitlines():
         if line.startswith(";; HTTP session"):
             session = line
+        elif line.startswith(";; Received "):
+            wire_size = int(line.split()[2])
+        elif line.startswith(";; PADDING: "):
+            padding = int(line.split()[2])
         elif ";; ->>HEADER<<-" in line:
             rcode = line.split("status:")[1].split(";")[0].strip()
         elif line.startswith(";; ") and line.endswith("SECTION:"):
@@ -141,7 +149,7 @@ def parse_kdig(text: str) -> Answer:
                 target.append(_record(owner, rtype, int(ttl), data.strip()))
     if not rcode:
         raise AssertionError(f"kdig printed no header:\n{text}")
-    return Answer(rcode, answer, authority, session)
+    return Answer(rcode, answer, authority, session, wire_size, padding)
 
 
 def dnspython_doh(url: str, method: str, ca_file: str | None):

@@ -52,6 +52,10 @@ finish() {
   elif ! $SUITE_RAN || ((rc != 0)); then
     failed=1 # setup failed, or the suite itself crashed
   fi
+  if ((rc != 0 && failed == 0)); then
+    echo "FAIL  the run ends normally (exit status $rc: interrupted or crashed)"
+    failed=1
+  fi
   if ((E2E_STOP_FAILURES > 0)); then
     echo "FAIL  every process stops on its signal ($E2E_STOP_FAILURES needed SIGKILL)"
     failed=$((failed + 1))
@@ -152,8 +156,12 @@ wait_for dnsdist 15 curl -sf --max-time 2 -o /dev/null \
 # restart the worker mid-run whenever someone saves a file in src/.
 worker_script=${E2E_WORKER_SCRIPT:-}
 if [[ -z $worker_script ]]; then
-  wrangler deploy --dry-run --outdir "$E2E_TMP/bundle" >"$E2E_TMP/bundle.log" 2>&1 ||
-    die "wrangler could not bundle the worker (see bundle.log)"
+  # Its output goes to bundle.out, not *.log: a dozen lines of bindings, noise
+  # in the failure report unless bundling itself failed.
+  if ! wrangler deploy --dry-run --outdir "$E2E_TMP/bundle" >"$E2E_TMP/bundle.out" 2>&1; then
+    tail -n 30 "$E2E_TMP/bundle.out"
+    die "wrangler could not bundle the worker"
+  fi
   worker_script=$E2E_TMP/bundle/index.js
 fi
 upstreams="knot-a=tcp://127.0.0.1:$P_KNOT_A,knot-b=tcp://127.0.0.1:$P_KNOT_B"
@@ -168,8 +176,8 @@ wait_for wrangler 90 curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$P_WOR
 # --- TLS + HTTP/2 front (kdig +https and curl --doh-url need it) -------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
   -subj '/CN=edge-resolver e2e' -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
-  -keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >"$E2E_TMP/openssl.log" 2>&1 ||
-  die "openssl could not make a certificate (see openssl.log)"
+  -keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >"$E2E_TMP/openssl.out" 2>&1 ||
+  die "openssl could not make a certificate (see openssl.out)"
 # --conf=/dev/null: ignore /etc/nghttpx/nghttpx.conf.
 start_process nghttpx nghttpx --conf=/dev/null --frontend="127.0.0.1,$P_TLS" \
   --backend="127.0.0.1,$P_WORKER" --workers=1 --no-ocsp \

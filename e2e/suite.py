@@ -26,6 +26,7 @@ CONVERGE_WITHIN_S = 3.0
 POLL_EVERY_S = 0.15
 REPEATS = 5
 TTL_SLEEP_S = 2.0
+PADDING_BLOCK = 468  # RFC 8467 §4.1, the block size for responses
 
 
 class Suite:
@@ -158,6 +159,16 @@ def main() -> int:
             assert f"HTTP/2-{method}" in note, f"kdig reported {note!r}"
 
     suite.expect("kdig really used HTTP/2 POST and HTTP/2 GET", kdig_methods)
+
+    def padding() -> None:
+        # kdig pads queries over TLS by default (its man page); RFC 8467 §4.1: 468-byte blocks.
+        padded = kdig_post("kdig-post.e2e.test", "A")
+        assert padded.padding is not None, "padded query, no padding option in the response"
+        assert padded.wire_size and padded.wire_size % PADDING_BLOCK == 0, f"{padded.wire_size} B"
+        plain = clients.kdig(tls_port, ca_file, "POST", "+nopadding")("kdig-post.e2e.test", "A")
+        assert plain.padding is None, f"unpadded query, {plain.padding} B of padding in the response"
+
+    suite.expect("padded queries get responses padded to 468-byte blocks, unpadded ones none", padding)
 
     def same_order_everywhere() -> None:
         name = "kdig-post.e2e.test"
