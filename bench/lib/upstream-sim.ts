@@ -1,0 +1,329 @@
+/**
+ * Loopback upstream resolvers for the bench and the demo. Each answers A
+ * queries for any name with its own subset of addresses after its own delay,
+ * or fails as the running profile decides per (upstream, name, arrival
+ * order). Every request is recorded from arrival to answer, drop or abort,
+ * so concurrency at the upstreams can be measured per lookup.
+ *
+ * Unlike `test/support/upstream-fleet.ts` (which the tests own) this one
+ * records completions, not only arrivals, and can stop a listener so the
+ * port refuses connections: what a dead resolver looks like.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { type DnsMessage, decodeMessage, encodeMessage, FLAGS } from '../../src/dns/codec';
+
+const LOOPBACK = '127.0.0.1';
+/** TTL of every simulated answer: long enough that a read-back minutes later still hits. */
+export const SIM_TTL = 600;
+/** RFC 1035 §4.1.1 RCODEs the simulator answers with. */
+const RCODE_NOERROR = 0;
+const RCODE_SERVFAIL = 2;
+/** DNS over TCP length prefix (RFC 1035 §4.2.2). */
+const LENGTH_PREFIX_BYTES = 2;
+
+export type SimTransport = 'http' | 'tcp';
+
+/**
+ * `servfail` answers SERVFAIL after the delay, `hang` never answers (the
+ * resolver's deadline ends it), `drop` closes the connection after the delay.
+ */
+export type SimFailure = 'none' | 'servfail' | 'hang' | 'drop';
+
+export interface SimBehaviour {
+  readonly delayMs: number;
+  readonly failure: SimFailure;
+}
+
+export interface SimUpstreamSpec {
+  readonly name: string;
+  readonly transport: SimTransport;
+  readonly delayMs: number;
+  readonly addresses: readonly string[];
+}
+
+export interface SimUpstream extends SimUpstreamSpec {
+  readonly url: string;
+}
+
+/**
+ * Decides how an upstream treats one query. `arrival` counts this name's
+ * arrivals across all upstreams, from 0: the first two are the resolver's
+ * active tier in tiered mode.
+ */
+export type DecideBehaviour = (
+  upstream: SimUpstreamSpec,
+  name: string,
+  arrival: number,
+) => SimBehaviour;
+
+export type RequestOutcome = 'open' | 'answered' | 'servfail' | 'dropped' | 'aborted';
+
+/** One request as an upstream saw it. Times are ms since the epoch, sub-ms precision. */
+export interface SimRequest {
+  readonly upstream: string;
+  /** Lower-cased query name. */
+  readonly name: string;
+  readonly arrival: number;
+  readonly behaviour: SimBehaviour;
+  readonly arrivedAt: number;
+  endedAt: number | null;
+  outcome: RequestOutcome;
+}
+
+export interface UpstreamSim {
+  readonly upstreams: readonly SimUpstream[];
+  /** The fleet as an UPSTREAMS value (`name=url,…`). */
+  readonly upstreamsValue: string;
+  setBehaviour(decide: DecideBehaviour): void;
+  /** Every request for `name` (lower case), or all of them. */
+  requests(name?: string): readonly SimRequest[];
+  /** Closes one upstream's listener: its port refuses connections from now on. */
+  stop(upstream: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const healthyBehaviour: DecideBehaviour = (upstream) => ({
+  delayMs: upstream.delayMs,
+  failure: 'none',
+});
+
+export function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+interface Listener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startUpstreamSim(specs: readonly SimUpstreamSpec[]): Promise<UpstreamSim> {
+  let decide: DecideBehaviour = healthyBehaviour;
+  const all: SimRequest[] = [];
+  const byName = new Map<string, SimRequest[]>();
+  const timers = new Set<NodeJS.Timeout>();
+  const listeners = new Map<string, Listener>();
+
+  /** Records the arrival and schedules the answer; `send(null)` means drop. */
+  const arrive = (
+    spec: SimUpstreamSpec,
+    queryBytes: Uint8Array,
+    send: (answer: Uint8Array | null) => void,
+  ): SimRequest | null => {
+    let query: DnsMessage;
+    try {
+      query = decodeMessage(queryBytes);
+    } catch {
+      send(null);
+      return null;
+    }
+    const name = (query.questions?.[0]?.name ?? '').toLowerCase();
+    const list = byName.get(name) ?? [];
+    byName.set(name, list);
+    const behaviour = decide(spec, name, list.length);
+    const request: SimRequest = {
+      upstream: spec.name,
+      name,
+      arrival: list.length,
+      behaviour,
+      arrivedAt: wallClock(),
+      endedAt: null,
+      outcome: 'open',
+    };
+    list.push(request);
+    all.push(request);
+    if (behaviour.failure === 'hang') return request;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (request.outcome !== 'open') return;
+      request.endedAt = wallClock();
+      if (behaviour.failure === 'drop') {
+        request.outcome = 'dropped';
+        send(null);
+        return;
+      }
+      request.outcome = behaviour.failure === 'servfail' ? 'servfail' : 'answered';
+      send(encodeMessage(simAnswer(spec, query, behaviour.failure === 'servfail')));
+    }, behaviour.delayMs);
+    timers.add(timer);
+    return request;
+  };
+
+  const abortOpen = (requests: Iterable<SimRequest>) => {
+    for (const request of requests) {
+      if (request.outcome !== 'open') continue;
+      request.outcome = 'aborted';
+      request.endedAt = wallClock();
+    }
+  };
+
+  const upstreams: SimUpstream[] = [];
+  for (const spec of specs) {
+    if (spec.transport === 'http') {
+      const listener = await listenHttp(spec, arrive, abortOpen);
+      listeners.set(spec.name, listener);
+      upstreams.push({ ...spec, url: `http://${LOOPBACK}:${listener.port}/dns-query` });
+    } else {
+      const listener = await listenTcp(spec, arrive, abortOpen);
+      listeners.set(spec.name, listener);
+      upstreams.push({ ...spec, url: `tcp://${LOOPBACK}:${listener.port}` });
+    }
+  }
+
+  return {
+    upstreams,
+    upstreamsValue: upstreams.map((u) => `${u.name}=${u.url}`).join(','),
+    setBehaviour: (next) => {
+      decide = next;
+    },
+    requests: (name) => (name === undefined ? all : (byName.get(name.toLowerCase()) ?? [])),
+    stop: async (upstream) => {
+      const listener = listeners.get(upstream);
+      listeners.delete(upstream);
+      await listener?.close();
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.all([...listeners.values()].map((l) => l.close()));
+      listeners.clear();
+    },
+  };
+}
+
+type Arrive = (
+  spec: SimUpstreamSpec,
+  query: Uint8Array,
+  send: (answer: Uint8Array | null) => void,
+) => SimRequest | null;
+
+async function listenHttp(
+  spec: SimUpstreamSpec,
+  arrive: Arrive,
+  abortOpen: (requests: Iterable<SimRequest>) => void,
+): Promise<Listener> {
+  const server = createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const dns = new URL(request.url ?? '/', 'http://sim').searchParams.get('dns');
+      const body =
+        request.method === 'GET' && dns !== null
+          ? Buffer.from(dns, 'base64url')
+          : Buffer.concat(chunks);
+      const recorded = arrive(spec, new Uint8Array(body), (answer) => {
+        if (answer === null) response.socket?.destroy();
+        else
+          response
+            .writeHead(200, {
+              'content-type': 'application/dns-message',
+              'content-length': answer.length,
+            })
+            .end(answer);
+      });
+      // The resolver gave up (deadline, or a winner elsewhere): the request ends here.
+      if (recorded) response.on('close', () => abortOpen([recorded]));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  const port = await listen(server);
+  return {
+    port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+async function listenTcp(
+  spec: SimUpstreamSpec,
+  arrive: Arrive,
+  abortOpen: (requests: Iterable<SimRequest>) => void,
+): Promise<Listener> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    const onSocket = new Set<SimRequest>();
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      sockets.delete(socket);
+      abortOpen(onSocket);
+    });
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= LENGTH_PREFIX_BYTES) {
+        const length = pending.readUInt16BE(0);
+        if (pending.length < LENGTH_PREFIX_BYTES + length) break;
+        const message = new Uint8Array(
+          pending.subarray(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + length),
+        );
+        pending = pending.subarray(LENGTH_PREFIX_BYTES + length);
+        const recorded = arrive(spec, message, (answer) => {
+          if (answer === null) socket.destroy();
+          else if (!socket.destroyed) {
+            const framed = Buffer.alloc(LENGTH_PREFIX_BYTES + answer.length);
+            framed.writeUInt16BE(answer.length, 0);
+            framed.set(answer, LENGTH_PREFIX_BYTES);
+            socket.write(framed);
+          }
+        });
+        if (recorded) onSocket.add(recorded);
+      }
+    });
+  });
+  const port = await listen(server);
+  return {
+    port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Binds to a free loopback port and returns it. */
+async function listen(server: HttpServer | TcpServer): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, LOOPBACK, resolve);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+/** A free loopback port (bound once, then released). */
+export async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  const port = await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function simAnswer(spec: SimUpstreamSpec, query: DnsMessage, servfail: boolean): DnsMessage {
+  const question = query.questions?.[0];
+  const rcode = servfail ? RCODE_SERVFAIL : RCODE_NOERROR;
+  const answers =
+    servfail || question === undefined || question.type !== 'A'
+      ? []
+      : spec.addresses.map((data) => ({
+          name: question.name,
+          type: 'A' as const,
+          class: 'IN' as const,
+          ttl: SIM_TTL,
+          data,
+        }));
+  return {
+    id: query.id ?? 0,
+    type: 'response',
+    flags: ((query.flags ?? 0) & FLAGS.RECURSION_DESIRED) | FLAGS.RECURSION_AVAILABLE | rcode,
+    questions: query.questions ?? [],
+    answers,
+    authorities: [],
+    additionals: [],
+  };
+}

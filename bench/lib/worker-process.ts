@@ -1,0 +1,296 @@
+/**
+ * Runs a worker under `wrangler dev` (workerd) for the bench and the demo,
+ * and reads its structured query log from stdout.
+ *
+ * The resolver is bundled once per run (`wrangler deploy --dry-run`) and
+ * every instance serves that snapshot with `--no-bundle`: other people edit
+ * `src/` while a bench runs, and wrangler dev would otherwise live-reload the
+ * worker (and reset its isolate) in the middle of a measurement.
+ *
+ * Each instance gets its own process group (`detached`, i.e. setsid), its own
+ * ports and persistence directory, and is stopped by its PID with SIGINT.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort } from './upstream-sim';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(PROJECT_ROOT, 'node_modules/.bin');
+/** wrangler dev usually answers within a few seconds; a cold workerd on 2 busy cores takes longer. */
+const READY_TIMEOUT_MS = 60_000;
+const READY_POLL_MS = 100;
+/** After SIGINT wrangler shuts workerd down; past this it gets SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+
+/** Environment for wrangler: the pinned Node first on PATH, no telemetry, no network. */
+export function wranglerEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${BIN}:${process.env.PATH ?? ''}`,
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    CI: 'true',
+    NO_COLOR: '1',
+  };
+}
+
+/** One line of the resolver's structured log (`src/observability/query-log.ts`). */
+export interface QueryLogLine {
+  readonly event: 'query';
+  readonly name: string;
+  readonly type: string;
+  readonly cache: string;
+  readonly winner: string | null;
+  readonly upstreams: readonly {
+    readonly upstream: string;
+    readonly tier: 'active' | 'background';
+    readonly start: number;
+    readonly end: number;
+    readonly outcome: string;
+  }[];
+  readonly notStarted: readonly string[];
+  readonly mergeSize: number;
+  readonly write?: string;
+  readonly version?: string;
+}
+
+export interface WorkerInstance {
+  readonly origin: string;
+  readonly pid: number;
+  /** The query log line for `name` (lower case), waiting up to `timeoutMs`; null if none came. */
+  waitForLog(name: string, timeoutMs: number): Promise<QueryLogLine | null>;
+  logFor(name: string): QueryLogLine | undefined;
+  /** Every stdout/stderr line that was not a query log line (for diagnosis). */
+  readonly otherOutput: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** A worker script bundled into a directory with a matching wrangler.toml. */
+export interface WorkerBundle {
+  readonly config: string;
+  /** Removes the temporary directories. */
+  dispose(): Promise<void>;
+}
+
+/** Which resolver source to bundle: the last commit (default) or the working tree. */
+export type ResolverSource = 'head' | 'worktree';
+
+/**
+ * Bundles the resolver into a temporary directory and writes a wrangler.toml
+ * next to it: the project's own, with `main` pointing at the bundle.
+ *
+ * `head` bundles the last commit, exported with `git archive` (read-only for
+ * the repository): the working tree is shared with people in the middle of
+ * edits, and a bench should measure something that has a commit id.
+ */
+export async function bundleResolver(
+  source: ResolverSource,
+): Promise<WorkerBundle & { revision: string; patches: string[] }> {
+  const exec = promisify(execFile);
+  const outdir = await mkdtemp(join(tmpdir(), 'resolver-bench-'));
+  let root = PROJECT_ROOT;
+  const head = (
+    await exec('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT })
+  ).stdout.trim();
+  let revision = `${head}+worktree`;
+  if (source === 'head') {
+    root = await mkdtemp(join(tmpdir(), 'resolver-bench-src-'));
+    await exec('sh', ['-c', `git -C "${PROJECT_ROOT}" archive HEAD | tar -x -C "${root}"`]);
+    await symlink(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
+    revision = head;
+  }
+  await exec(join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+    cwd: root,
+    env: wranglerEnv(),
+  });
+  const patches = await patchGlobalScopeRandom(join(outdir, 'index.js'));
+  const toml = await readFile(join(root, 'wrangler.toml'), 'utf8');
+  const config = join(outdir, 'wrangler.toml');
+  await writeFile(config, toml.replace(/^main\s*=.*$/m, 'main = "index.js"'));
+  const dispose = async () => {
+    await rm(outdir, { recursive: true, force: true });
+    if (root !== PROJECT_ROOT) await rm(root, { recursive: true, force: true });
+  };
+  return { config, revision, patches, dispose };
+}
+
+/**
+ * Resolver bug workaround, applied to the bundle only (never to src/): the
+ * isolate id of the version clock is drawn with `crypto.randomUUID()` at
+ * module scope, which workerd refuses ("Disallowed operation called within
+ * global scope"), so the worker does not start under wrangler dev. A bench
+ * runs one isolate per worker, so a fixed id changes nothing it measures.
+ * Returns what was patched, for the report; nothing once src/ is fixed.
+ */
+async function patchGlobalScopeRandom(bundle: string): Promise<string[]> {
+  const code = await readFile(bundle, 'utf8');
+  const pattern = /new VersionClock\(crypto\.randomUUID\(\),/g;
+  if (!pattern.test(code)) return [];
+  await writeFile(bundle, code.replace(pattern, 'new VersionClock("bench-isolate",'));
+  return ['isolateVersions: module-scope crypto.randomUUID() replaced by a fixed isolate id'];
+}
+
+export interface StartOptions {
+  /** wrangler.toml to run. */
+  readonly config: string;
+  /** Serve the script as is (a pre-built bundle). */
+  readonly noBundle: boolean;
+  readonly vars: Readonly<Record<string, string>>;
+  /** More `wrangler dev` flags, e.g. `--log-level warn` for load runs. */
+  readonly extraArgs?: readonly string[];
+}
+
+export async function startWorker(options: StartOptions): Promise<WorkerInstance> {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  // Durable Object storage is one SQLite file per object: keep it off the disk.
+  const persist = await mkdtemp(join(await stateRoot(), 'resolver-bench-state-'));
+  const args = [
+    'dev',
+    '--config',
+    options.config,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    persist,
+    '--show-interactive-dev-session=false',
+    ...(options.noBundle ? ['--no-bundle'] : []),
+    ...(options.extraArgs ?? []),
+    ...Object.entries(options.vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+  ];
+  const child = spawn(join(BIN, 'wrangler'), args, {
+    cwd: dirname(options.config),
+    env: wranglerEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('wrangler dev did not start');
+
+  const logs = new Map<string, QueryLogLine>();
+  const waiters = new Map<string, (line: QueryLogLine) => void>();
+  const otherOutput: string[] = [];
+  const onLine = (line: string) => {
+    const parsed = parseQueryLog(line);
+    if (!parsed) {
+      otherOutput.push(line);
+      return;
+    }
+    const name = parsed.name.toLowerCase();
+    logs.set(name, parsed);
+    waiters.get(name)?.(parsed);
+  };
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', onLine);
+
+  const origin = `http://127.0.0.1:${port}`;
+  const instance: WorkerInstance = {
+    origin,
+    pid,
+    otherOutput,
+    logFor: (name) => logs.get(name.toLowerCase()),
+    waitForLog: (name, timeoutMs) => {
+      const key = name.toLowerCase();
+      const known = logs.get(key);
+      if (known) return Promise.resolve(known);
+      return new Promise((done) => {
+        const timer = setTimeout(() => {
+          waiters.delete(key);
+          done(null);
+        }, timeoutMs);
+        waiters.set(key, (line) => {
+          clearTimeout(timer);
+          waiters.delete(key);
+          done(line);
+        });
+      });
+    },
+    stop: async () => {
+      await stopGroup(child, pid);
+      await rm(persist, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitUntilReady(origin, child, otherOutput);
+  } catch (error) {
+    await instance.stop();
+    throw error;
+  }
+  return instance;
+}
+
+const SHARED_MEMORY = '/dev/shm';
+
+async function stateRoot(): Promise<string> {
+  try {
+    await access(SHARED_MEMORY, constants.W_OK);
+    return SHARED_MEMORY;
+  } catch {
+    return tmpdir();
+  }
+}
+
+function parseQueryLog(line: string): QueryLogLine | null {
+  const start = line.indexOf('{"event":"query"');
+  if (start < 0) return null;
+  try {
+    const value = JSON.parse(line.slice(start)) as QueryLogLine;
+    return typeof value.name === 'string' && Array.isArray(value.upstreams) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitUntilReady(
+  origin: string,
+  child: ChildProcess,
+  output: string[],
+): Promise<void> {
+  const until = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) {
+      throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.slice(-20).join('\n')}`);
+    }
+    try {
+      const response = await fetch(`${origin}/health`);
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, READY_POLL_MS));
+  }
+  throw new Error(
+    `wrangler dev not ready after ${READY_TIMEOUT_MS} ms:\n${output.slice(-20).join('\n')}`,
+  );
+}
+
+/** SIGINT to the process group we created (wrangler and its workerd), SIGKILL if it lingers. */
+async function stopGroup(child: ChildProcess, pid: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  signalGroup(pid, 'SIGINT');
+  const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+  // workerd may outlive wrangler by a moment; the group id is still ours.
+  signalGroup(pid, 'SIGKILL');
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
