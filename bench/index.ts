@@ -1,0 +1,291 @@
+/**
+ * `npm run bench`: compares the fan-out modes on loopback upstreams with
+ * controlled latencies and failures (SPEC §11), measures cache-hit
+ * throughput against a bare worker, and writes `bench/results/latest.{md,json}`
+ * and one SVG timeline per mode.
+ *
+ * Environment: BENCH_LOOKUPS (per cell, default 40), BENCH_SIZES ("5,20"),
+ * BENCH_MODES ("tiered,parallel,sequential"), BENCH_PROFILES (all),
+ * BENCH_SOURCE ("head": the last commit; "worktree"), BENCH_WRK_SECONDS (5),
+ * BENCH_TIMELINE ("20:active-slow": the cell drawn per mode).
+ */
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { queryA, queryBytes, uniqueName } from './lib/doh-client';
+import {
+  deadUpstream,
+  fleetSpecs,
+  PROFILE_DESCRIPTIONS,
+  PROFILE_ORDER,
+  type ProfileName,
+  profileBehaviour,
+} from './lib/profiles';
+import { markdownReport, type ThroughputReport } from './lib/report';
+import { type CellResult, runCell } from './lib/run-cell';
+import { percentile } from './lib/stats';
+import { hasWrk, type LoadResult, type LoadSettings, runWrk } from './lib/throughput';
+import { timelineSvg } from './lib/timeline-svg';
+import {
+  healthyBehaviour,
+  startUpstreamSim,
+  type UpstreamSim,
+  wallClock,
+} from './lib/upstream-sim';
+import {
+  bundleResolver,
+  PROJECT_ROOT,
+  type ResolverSource,
+  startWorker,
+  type WorkerInstance,
+} from './lib/worker-process';
+
+const RESULTS = join(PROJECT_ROOT, 'bench/results');
+/** The tier settings the bench runs with: the defaults of SPEC §2, spelled out. */
+const TIER_VARS = {
+  ACTIVE_TIER_SIZE: '2',
+  FALLBACK_MS: '300',
+  BATCH_SIZE: '2',
+  STAGGER_MS: '50',
+  DEADLINE_MS: '3000',
+  MAX_INFLIGHT: '4',
+} as const;
+const FALLBACK_MS = Number(TIER_VARS.FALLBACK_MS);
+const MODES = ['tiered', 'parallel', 'sequential'] as const;
+/** Three rounds each, alternated, so a background hiccup does not decide the ratio. */
+const LOAD_ROUNDS = 3;
+/** Sequential single requests for the hit-latency comparison. */
+const LATENCY_SAMPLES = 100;
+
+const env = process.env;
+const lookups = Number(env.BENCH_LOOKUPS ?? 40);
+const sizes = (env.BENCH_SIZES ?? '5,20').split(',').map(Number);
+const modes = (env.BENCH_MODES ?? MODES.join(',')).split(',');
+const profiles = (env.BENCH_PROFILES ?? PROFILE_ORDER.join(','))
+  .split(',')
+  .filter((p): p is ProfileName => (PROFILE_ORDER as readonly string[]).includes(p));
+const source: ResolverSource = env.BENCH_SOURCE === 'worktree' ? 'worktree' : 'head';
+const wrkSeconds = Number(env.BENCH_WRK_SECONDS ?? 5);
+const [timelineSize, timelineProfile] = (env.BENCH_TIMELINE ?? '20:active-slow').split(':');
+
+const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  progress(`bundling the resolver (${source})`);
+  const bundle = await bundleResolver(source);
+  for (const patch of bundle.patches) progress(`patched bundle: ${patch}`);
+
+  const cells: CellResult[] = [];
+  const timelines: { mode: string; svg: string }[] = [];
+  for (const size of sizes) {
+    for (const mode of modes) {
+      const sim = await startUpstreamSim(fleetSpecs(size));
+      const worker = await startWorker({
+        config: bundle.config,
+        noBundle: true,
+        vars: {
+          ...TIER_VARS,
+          UPSTREAMS: sim.upstreamsValue,
+          FANOUT_MODE: mode,
+          ALLOW_LOOPBACK_UPSTREAMS: 'true',
+        },
+      });
+      try {
+        for (const profile of profiles) {
+          const excluded = new Set<string>();
+          sim.setBehaviour(profileBehaviour(profile));
+          if (profile === 'one-dead') {
+            const dead = deadUpstream(sim.upstreams);
+            await sim.stop(dead.name);
+            excluded.add(dead.name);
+          }
+          const t0 = Date.now();
+          const cell = await runCell(
+            { mode, upstreams: size, profile, lookups, excluded },
+            worker,
+            sim,
+          );
+          cells.push(cell);
+          progress(
+            `${mode} N=${size} ${profile}: p50 ${cell.p50.toFixed(0)} ms, ${cell.requestsPerLookup.toFixed(1)} req/lookup, peak ${cell.peakInFlightMax}, pool ${(cell.completeness * 100).toFixed(0)} % (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+          );
+          if (String(size) === timelineSize && profile === timelineProfile) {
+            const svg = drawTimeline(cell, sim, excluded);
+            if (svg) timelines.push({ mode, svg });
+          }
+        }
+      } finally {
+        await worker.stop();
+        await sim.close();
+      }
+    }
+  }
+
+  let throughput: ThroughputReport | null = null;
+  if (await hasWrk()) throughput = await measureThroughput(bundle.config);
+  else progress('wrk not found: skipping the cache-hit throughput (apt-get install wrk)');
+  await bundle.dispose();
+
+  const meta = {
+    date: new Date().toISOString(),
+    revision: bundle.revision,
+    patches: bundle.patches,
+    node: process.version,
+    cpus: cpus().length,
+    lookupsPerCell: lookups,
+    settings: Object.entries(TIER_VARS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
+    profiles: Object.fromEntries(profiles.map((p) => [p, PROFILE_DESCRIPTIONS[p]])),
+    durationS: (Date.now() - startedAt) / 1000,
+  };
+  const markdown = markdownReport(meta, cells, throughput);
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(join(RESULTS, 'latest.md'), markdown);
+  await writeFile(
+    join(RESULTS, 'latest.json'),
+    `${JSON.stringify(
+      {
+        meta,
+        cells: cells.map(({ lookupsDetail, ...cell }) => ({
+          ...cell,
+          lookups: lookupsDetail.map(({ log, ...lookup }) => ({
+            ...lookup,
+            winner: log?.winner ?? null,
+          })),
+        })),
+        throughput,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  for (const { mode, svg } of timelines)
+    await writeFile(join(RESULTS, `timeline-${mode}.svg`), svg);
+  process.stdout.write(markdown);
+  progress(`wrote ${RESULTS}/latest.{md,json} and ${timelines.length} timelines`);
+}
+
+/** The median-latency lookup of the cell, drawn from its log line. */
+function drawTimeline(
+  cell: CellResult,
+  sim: UpstreamSim,
+  excluded: ReadonlySet<string>,
+): string | null {
+  const withLog = cell.lookupsDetail.filter((l) => l.log !== null);
+  const sorted = [...withLog].sort((a, b) => a.latencyMs - b.latencyMs);
+  const lookup = sorted[Math.floor(sorted.length / 2)];
+  if (!lookup?.log) return null;
+  // Row labels: how each upstream was set to behave for this very name.
+  const own = new Map<string, string>();
+  for (const u of sim.upstreams) own.set(u.name, excluded.has(u.name) ? 'dead' : `${u.delayMs} ms`);
+  for (const r of sim.requests(lookup.name)) {
+    const { delayMs, failure } = r.behaviour;
+    own.set(r.upstream, failure === 'none' ? `${delayMs} ms` : failure);
+  }
+  return timelineSvg({
+    title: `${cell.mode}: one lookup, ${cell.upstreams} upstreams, profile ${cell.profile}`,
+    subtitle: `median of ${cell.n} lookups · client latency ${lookup.latencyMs.toFixed(0)} ms (fan-out plus the wrangler dev proxy) · winner ${lookup.log.winner ?? 'none'} · ${lookup.log.upstreams.length} upstream requests`,
+    log: lookup.log,
+    ownLatency: own,
+    fallbackMs: cell.mode === 'tiered' ? FALLBACK_MS : null,
+  });
+}
+
+/**
+ * Cache-hit throughput of the resolver against the bare worker, same wrk
+ * settings, rounds alternated; plus sequential single-request latency.
+ * Asserts nothing: reports, and counts upstream requests during the load.
+ */
+async function measureThroughput(resolverConfig: string): Promise<ThroughputReport> {
+  const settings: LoadSettings = { threads: 1, connections: 10, seconds: wrkSeconds };
+  const quiet = ['--log-level', 'warn'];
+  const sim = await startUpstreamSim(fleetSpecs(5));
+  sim.setBehaviour(healthyBehaviour);
+  const resolver = await startWorker({
+    config: resolverConfig,
+    noBundle: true,
+    vars: {
+      ...TIER_VARS,
+      UPSTREAMS: sim.upstreamsValue,
+      FANOUT_MODE: 'tiered',
+      ALLOW_LOOPBACK_UPSTREAMS: 'true',
+    },
+    extraArgs: quiet,
+  });
+  const bare = await startWorker({
+    config: join(PROJECT_ROOT, 'bench/bare-worker/wrangler.toml'),
+    noBundle: false,
+    vars: {},
+    extraArgs: quiet,
+  });
+  try {
+    const name = uniqueName('throughput');
+    await queryA(resolver.origin, name);
+    // The log is silenced at this level: wait for the background tier by polling the pool.
+    let warm = await queryA(resolver.origin, name);
+    for (let i = 0; i < 50 && warm.addresses.length < 6; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      warm = await queryA(resolver.origin, name);
+    }
+    const dns = Buffer.from(queryBytes(name)).toString('base64url');
+    const resolverUrl = `${resolver.origin}/dns-query?dns=${dns}`;
+    const bareUrl = `${bare.origin}/dns-query?dns=${dns}`;
+    const check = await fetch(resolverUrl);
+    await check.arrayBuffer();
+    const cacheStatus =
+      /cache;desc="?([a-z]+)/.exec(check.headers.get('server-timing') ?? '')?.[1] ?? '?';
+
+    const before = sim.requests().length;
+    const resolverRuns: LoadResult[] = [];
+    const bareRuns: LoadResult[] = [];
+    await runWrk(resolverUrl, { ...settings, seconds: 1 }); // warm-up, not counted
+    await runWrk(bareUrl, { ...settings, seconds: 1 });
+    for (let round = 0; round < LOAD_ROUNDS; round++) {
+      progress(`throughput round ${round + 1}/${LOAD_ROUNDS}`);
+      bareRuns.push(await runWrk(bareUrl, settings));
+      resolverRuns.push(await runWrk(resolverUrl, settings));
+    }
+    const upstreamRequestsDuringLoad = sim.requests().length - before;
+    const resolverHitP50Ms = await sequentialP50(resolverUrl);
+    const bareP50Ms = await sequentialP50(bareUrl);
+    const meanRps = (runs: LoadResult[]) =>
+      runs.reduce((s, r) => s + r.requestsPerSecond, 0) / runs.length;
+    const resolverRps = meanRps(resolverRuns);
+    const bareRps = meanRps(bareRuns);
+    return {
+      settings: `-t${settings.threads} -c${settings.connections} -d${settings.seconds}s × ${LOAD_ROUNDS} rounds, GET /dns-query?dns=…, wrangler dev --log-level warn`,
+      resolver: resolverRuns,
+      bare: bareRuns,
+      resolverRps,
+      bareRps,
+      ratio: resolverRps / bareRps,
+      resolverHitP50Ms,
+      bareP50Ms,
+      upstreamRequestsDuringLoad,
+      cacheStatus,
+    };
+  } finally {
+    await stopAll([resolver, bare]);
+    await sim.close();
+  }
+}
+
+async function sequentialP50(url: string): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const t0 = wallClock();
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    samples.push(wallClock() - t0);
+  }
+  return percentile(samples, 50);
+}
+
+async function stopAll(workers: readonly WorkerInstance[]): Promise<void> {
+  for (const worker of workers) await worker.stop();
+}
+
+await main();

@@ -1,0 +1,181 @@
+/** The bench's markdown report: the results table, the targets, the cache-hit throughput. */
+import type { CellResult } from './run-cell';
+import type { LoadResult } from './throughput';
+
+export interface ThroughputReport {
+  readonly settings: string;
+  readonly resolver: readonly LoadResult[];
+  readonly bare: readonly LoadResult[];
+  readonly resolverRps: number;
+  readonly bareRps: number;
+  readonly ratio: number;
+  /** Sequential single requests: p50 latency of a hit and of the bare worker. */
+  readonly resolverHitP50Ms: number;
+  readonly bareP50Ms: number;
+  readonly upstreamRequestsDuringLoad: number;
+  readonly cacheStatus: string;
+}
+
+export interface BenchMeta {
+  readonly date: string;
+  readonly revision: string;
+  readonly patches: readonly string[];
+  readonly node: string;
+  readonly cpus: number;
+  readonly lookupsPerCell: number;
+  readonly settings: string;
+  readonly profiles: Readonly<Record<string, string>>;
+  readonly durationS: number;
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '–');
+const ms1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)} %` : '–');
+
+export function resultsTable(cells: readonly CellResult[]): string {
+  const header = [
+    'mode',
+    'N',
+    'profile',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'worker p50 ms',
+    'p50 ÷ fastest active',
+    'upstream req / lookup',
+    'peak in flight max (p50)',
+    'mean in flight',
+    'pool complete p50 / p95 ms',
+    'pool complete',
+    'SERVFAIL',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const c of cells) {
+    lines.push(
+      `| ${[
+        c.mode,
+        c.upstreams,
+        c.profile,
+        ms(c.p50),
+        ms(c.p95),
+        ms(c.p99),
+        ms(c.workerP50),
+        `${Number.isFinite(c.p50OverFastest) ? c.p50OverFastest.toFixed(2) : '–'} (${ms(c.fastestActiveMs)} ms)`,
+        `${c.requestsPerLookup.toFixed(1)}${c.lookupsWithRepeats > 0 ? ` (${c.lookupsWithRepeats} repeated!)` : ''}`,
+        `${c.peakInFlightMax} (${c.peakInFlightP50})`,
+        ms1(c.meanInFlight),
+        `${ms(c.poolCompleteP50)} / ${ms(c.poolCompleteP95)}`,
+        pct(c.completeness),
+        c.failures,
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function targetsSection(
+  cells: readonly CellResult[],
+  throughput: ThroughputReport | null,
+): string {
+  const find = (mode: string, n: number, profile: string) =>
+    cells.find((c) => c.mode === mode && c.upstreams === n && c.profile === profile);
+  const lines: string[] = ['| target | measured |', '|---|---|'];
+  const sizes = [...new Set(cells.map((c) => c.upstreams))];
+  for (const n of sizes) {
+    const t = find('tiered', n, 'healthy');
+    if (t) {
+      lines.push(
+        `| tiered p50 miss ≤ 1.1 × fastest active upstream (N=${n}, healthy) | client p50 ${ms(t.p50)} ms vs ${ms(t.fastestActiveMs)} ms: ${t.p50OverFastest.toFixed(2)} × ${t.p50OverFastest <= 1.1 ? '✅' : '❌'}; inside the worker (Server-Timing total) ${ms(t.workerP50)} ms: ${(t.workerP50 / t.fastestActiveMs).toFixed(2)} ×, i.e. +${ms(t.workerP50 - t.fastestActiveMs)} ms |`,
+      );
+    }
+  }
+  for (const n of sizes) {
+    const tiered = cells.filter((c) => c.mode === 'tiered' && c.upstreams === n);
+    const parallel = cells.filter((c) => c.mode === 'parallel' && c.upstreams === n);
+    if (tiered.length > 0) {
+      const peak = Math.max(...tiered.map((c) => c.peakInFlightMax));
+      const parallelPeak =
+        parallel.length > 0 ? Math.max(...parallel.map((c) => c.peakInFlightMax)) : Number.NaN;
+      lines.push(
+        `| tiered peak concurrent upstream requests ≤ 4, parallel = N (N=${n}) | tiered ${peak} ${peak <= 4 ? '✅' : '❌'}, parallel ${Number.isFinite(parallelPeak) ? parallelPeak : '–'} ${parallelPeak === n ? '✅' : '❌'} |`,
+      );
+    }
+  }
+  for (const mode of ['tiered', 'parallel']) {
+    const own = cells.filter((c) => c.mode === mode);
+    if (own.length === 0) continue;
+    const worst = own.reduce((a, b) => (b.completeness < a.completeness ? b : a));
+    lines.push(
+      `| pool completeness 100 % (${mode}, every cell) | lowest ${pct(worst.completeness)} (N=${worst.upstreams}, ${worst.profile}) ${worst.completeness === 1 ? '✅' : '❌'} |`,
+    );
+  }
+  const repeats = cells.reduce((sum, c) => sum + c.lookupsWithRepeats, 0);
+  const complete = cells.filter((c) => c.mode !== 'sequential');
+  const allAsked = complete.every(
+    (c) => c.profile !== 'healthy' || c.requestsPerLookup === c.upstreams,
+  );
+  lines.push(
+    `| every upstream queried exactly once per miss | ${repeats === 0 ? '✅ no upstream got a name twice' : `❌ ${repeats} lookups asked an upstream twice`}; healthy tiered/parallel ask all N: ${allAsked ? '✅' : '❌'} (sequential stops at the first answer by design) |`,
+  );
+  const hitRequests = cells.reduce((sum, c) => sum + c.hitUpstreamRequests, 0);
+  const hits = cells.reduce((sum, c) => sum + c.hitsOk, 0);
+  const readbacks = cells.reduce((sum, c) => sum + c.n, 0);
+  lines.push(
+    `| zero upstream requests on a hit | ${hitRequests === 0 ? '✅' : '❌'} ${hitRequests} requests for ${readbacks} read-backs (${hits} answered as hits)${throughput ? `; ${throughput.upstreamRequestsDuringLoad} during the throughput run` : ''} |`,
+  );
+  if (throughput) {
+    lines.push(
+      `| cache-hit throughput ≥ 0.7 × bare worker | ${throughput.resolverRps.toFixed(0)} vs ${throughput.bareRps.toFixed(0)} req/s: ${throughput.ratio.toFixed(2)} × ${throughput.ratio >= 0.7 ? '✅' : '❌'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function throughputSection(t: ThroughputReport): string {
+  const row = (label: string, runs: readonly LoadResult[], rps: number) =>
+    `| ${label} | ${runs.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')} | ${rps.toFixed(0)} | ${ms1(median(runs.map((r) => r.latencyP50Ms)))} | ${ms1(median(runs.map((r) => r.latencyP99Ms)))} | ${runs.reduce((s, r) => s + r.non2xx + r.socketErrors, 0)} |`;
+  return [
+    `wrk ${t.settings}, same settings for both, rounds alternated.`,
+    '',
+    '| worker | req/s per round | req/s mean | latency p50 ms | latency p99 ms | errors |',
+    '|---|---|---|---|---|---|',
+    row('resolver, cached answer', t.resolver, t.resolverRps),
+    row('bare Hono worker, fixed answer', t.bare, t.bareRps),
+    '',
+    `Ratio ${t.ratio.toFixed(2)}. Upstream requests during the resolver's load: ${t.upstreamRequestsDuringLoad}; cache status of the hammered URL: \`${t.cacheStatus}\`. Sequential single requests, p50: resolver hit ${ms1(t.resolverHitP50Ms)} ms, bare worker ${ms1(t.bareP50Ms)} ms (the floor of wrangler dev on loopback).`,
+  ].join('\n');
+}
+
+export function markdownReport(
+  meta: BenchMeta,
+  cells: readonly CellResult[],
+  throughput: ThroughputReport | null,
+): string {
+  return [
+    '# Fan-out benchmark',
+    '',
+    `${meta.date} · resolver ${meta.revision} · node ${meta.node} · ${meta.cpus} CPUs · ${meta.lookupsPerCell} lookups per cell · ${meta.durationS.toFixed(0)} s`,
+    '',
+    `Settings: ${meta.settings}.`,
+    ...(meta.patches.length > 0 ? ['', `Bundle patched to run: ${meta.patches.join('; ')}.`] : []),
+    '',
+    'Profiles (run in this order on one worker per mode and size):',
+    '',
+    ...Object.entries(meta.profiles).map(([name, text]) => `- \`${name}\`: ${text}`),
+    '',
+    '## Misses',
+    '',
+    resultsTable(cells),
+    '',
+    '## Targets',
+    '',
+    targetsSection(cells, throughput),
+    ...(throughput ? ['', '## Cache-hit throughput', '', throughputSection(throughput)] : []),
+    '',
+  ].join('\n');
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
