@@ -1,8 +1,14 @@
 import type { TimingVariables } from 'hono/timing';
 import type { Bindings } from './env';
+import type { TenantContext } from './tenants/tenant-context';
 
 /** Hono generics of this app: the Worker bindings and per-request variables. */
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: TimingVariables;
+  Variables: TimingVariables & {
+    /** Set by the tenant middleware on every DoH and JSON route. */
+    tenant: TenantContext;
+    /** Set by the admin bearer middleware: the presented token, not yet authorized. */
+    credential: string;
+  };
 }

@@ -3,42 +3,24 @@
  * errors become responses (`onError`, `notFound`).
  */
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { secureHeaders } from 'hono/secure-headers';
-import { timing } from 'hono/timing';
 import type { AppEnv } from './app-env';
 import { HttpError } from './errors';
-import { dnsQueryRoutes } from './routes/dns-query';
+import { adminRoutes } from './routes/admin';
+import { dohApp } from './routes/doh-app';
 import { healthRoutes } from './routes/health';
-import { resolveRoutes } from './routes/resolve';
-
-/** One day: browsers may reuse the CORS preflight; the policy never varies per request. */
-const CORS_MAX_AGE_S = 86_400;
 
 export const app = new Hono<AppEnv>();
 
 app.use(methodNotAllowed({ app }));
 app.use(secureHeaders());
-app.use(
-  '/dns-query',
-  cors({
-    origin: '*',
-    allowMethods: ['GET', 'POST', 'HEAD', 'OPTIONS'],
-    allowHeaders: ['content-type', 'accept'],
-    exposeHeaders: ['server-timing', 'content-length'],
-    maxAge: CORS_MAX_AGE_S,
-  }),
-);
-app.use('/resolve', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }));
-// Server-Timing on every DoH response (SPEC §10); `total` is the whole request.
-app.use('/dns-query', timing({ crossOrigin: true }));
-app.use('/resolve', timing({ crossOrigin: true }));
 
-app.route('/', dnsQueryRoutes);
-app.route('/', resolveRoutes);
 app.route('/', healthRoutes);
+app.route('/admin', adminRoutes);
+app.route('/', dohApp);
+app.route('/t/:tenant', dohApp);
 
 app.notFound(() => new HttpError(404, 'not found').toResponse());
 

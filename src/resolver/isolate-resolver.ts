@@ -1,19 +1,23 @@
 /**
  * Per-isolate wiring: the real clock and transports, and the state that lives
  * as long as the isolate (health, memory cache, version clock, in-flight
- * map). Built once per env object so config parsing is not repeated per
- * request.
+ * map). A resolver is built once per (env, tenant config) and reused, so
+ * config parsing is not repeated per request.
  */
 import { AnswerCache } from '../cache/answer-cache';
 import { type Bindings, loadConfig } from '../env';
+import { ConfigError } from '../errors';
 import { writeQueryLog } from '../observability/query-log';
 import { durablePoolGateway } from '../pool/pool-gateway';
 import { VersionClock } from '../pool/query-version';
+import { compileNamePolicy } from '../tenants/name-policy';
+import { validateTenantConfig } from '../tenants/tenant-config';
+import type { TenantRecord } from '../tenants/tenant-store';
 import { systemClock } from '../upstream/clock';
 import { exchange } from '../upstream/exchange';
 import { UpstreamHealth } from '../upstream/upstream-health';
 import type { FlightAnswer } from './flight';
-import { createResolver, type Resolver } from './resolver';
+import { createResolver, type Resolver, type ResolverDeps } from './resolver';
 
 /** Health is per isolate (SPEC §2): every isolate learns from its own traffic. */
 export const isolateHealth = new UpstreamHealth(systemClock);
@@ -21,9 +25,12 @@ export const isolateHealth = new UpstreamHealth(systemClock);
 /** The isolate id is the last tiebreak of query versions (SPEC §4). */
 export const isolateVersions = new VersionClock(crypto.randomUUID(), () => Date.now());
 
+/** The default tenant's name in cache keys and pool object names; not a valid tenant id. */
+export const DEFAULT_TENANT = '_default';
+
 let isolateCache: AnswerCache | null = null;
 
-/** The isolate's answer cache, backed by the colo's Cache API. */
+/** The isolate's answer cache, backed by the colo's Cache API. Keys carry the tenant. */
 export function answerCache(): AnswerCache {
   isolateCache ??= new AnswerCache(caches.default);
   return isolateCache;
@@ -33,19 +40,20 @@ const inflight = new Map<string, Promise<FlightAnswer>>();
 const failures = new Map<string, number>();
 const prefetched = new WeakSet<object>();
 
-const resolvers = new WeakMap<object, Resolver>();
+const resolvers = new WeakMap<object, Map<string, Resolver>>();
 
-/** The default tenant's name in keys and pool object names. */
-export const DEFAULT_TENANT = '_default';
+type TenantSettings = Pick<ResolverDeps, 'tenant' | 'upstreams' | 'fanout' | 'namePolicy'>;
 
-export function resolverFor(env: Bindings): Resolver {
-  let resolver = resolvers.get(env);
+function cachedResolver(env: Bindings, key: string, settings: () => TenantSettings): Resolver {
+  let byKey = resolvers.get(env);
+  if (!byKey) {
+    byKey = new Map();
+    resolvers.set(env, byKey);
+  }
+  let resolver = byKey.get(key);
   if (!resolver) {
-    const config = loadConfig(env);
     resolver = createResolver({
-      tenant: DEFAULT_TENANT,
-      upstreams: config.upstreams,
-      fanout: config.fanout,
+      ...settings(),
       exchange,
       health: isolateHealth,
       clock: systemClock,
@@ -57,7 +65,39 @@ export function resolverFor(env: Bindings): Resolver {
       failures,
       prefetched,
     });
-    resolvers.set(env, resolver);
+    byKey.set(key, resolver);
   }
   return resolver;
+}
+
+/** The default tenant: configured by the wrangler vars (SPEC §9). */
+export function defaultResolver(env: Bindings): Resolver {
+  return cachedResolver(env, DEFAULT_TENANT, () => {
+    const config = loadConfig(env);
+    return { tenant: DEFAULT_TENANT, upstreams: config.upstreams, fanout: config.fanout };
+  });
+}
+
+/**
+ * A named tenant, configured by its KV record. The record was validated when
+ * it was written; it is validated again here because the deployment's
+ * settings it builds on may have changed since.
+ */
+export function tenantResolver(env: Bindings, record: TenantRecord): Resolver {
+  return cachedResolver(env, `${record.id}@${record.updatedAt}`, () => {
+    const base = loadConfig(env);
+    const checked = validateTenantConfig(record.config, {
+      allowLoopback: base.allowLoopbackUpstreams,
+      baseFanout: base.fanout,
+    });
+    if (!checked.ok) {
+      throw new ConfigError(`tenant ${record.id}`, checked.errors.join('; '));
+    }
+    return {
+      tenant: record.id,
+      upstreams: checked.upstreams,
+      fanout: { ...base.fanout, ...checked.config.fanout },
+      namePolicy: compileNamePolicy(checked.config),
+    };
+  });
 }

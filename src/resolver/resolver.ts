@@ -8,12 +8,13 @@
 import type { AnswerCache } from '../cache/answer-cache';
 import { cacheKey } from '../cache/cache-key';
 import { messageFromEntry, remainingTtl } from '../cache/cached-answer';
-import type { DnsMessage } from '../dns/codec';
+import { type DnsMessage, FLAGS } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
 import type { QueryLog } from '../observability/query-log';
 import type { PoolGateway } from '../pool/pool-gateway';
 import type { VersionClock } from '../pool/query-version';
+import type { NameDecision } from '../tenants/name-policy';
 import type { Clock } from '../upstream/clock';
 import type { FanoutSettings } from '../upstream/scheduler';
 import type { Exchange, Upstream } from '../upstream/types';
@@ -58,6 +59,8 @@ export interface ResolverDeps {
   readonly failures: Map<string, number>;
   /** Cache entries already refreshed by a prefetch, so each is prefetched once. */
   readonly prefetched: WeakSet<object>;
+  /** The tenant's allow/deny lists; absent: every name passes. */
+  readonly namePolicy?: (name: string) => NameDecision;
 }
 
 export interface Resolver {
@@ -97,6 +100,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   return {
     async resolve(query) {
+      if (deps.namePolicy?.(query.name) === 'deny') return blocked();
       const key = cacheKey({ tenant: deps.tenant, ...query });
       const now = deps.clock.now();
       const found = await deps.cache.lookup(key, now);
@@ -152,6 +156,27 @@ export function createResolver(deps: ResolverDeps): Resolver {
     },
   };
 }
+
+/** A denied name: NXDOMAIN with EDE 15 (Blocked, RFC 8914 §4.16), no upstream asked. */
+function blocked(): Resolution {
+  return {
+    response: {
+      type: 'response',
+      flags: FLAGS.RECURSION_AVAILABLE | NXDOMAIN,
+      questions: [],
+      answers: [],
+      authorities: [],
+      additionals: [],
+    },
+    extendedErrors: [{ code: EDE.Blocked, text: 'blocked by the resolver operator' }],
+    cacheStatus: 'local',
+    winner: null,
+    background: DONE,
+  };
+}
+
+/** RCODE 3 (RFC 1035 §4.1.1). */
+const NXDOMAIN = 3;
 
 /** The flight's answer if it comes within STALE_REFRESH_WAIT_MS, else null. */
 function withinStaleWait(

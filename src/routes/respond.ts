@@ -12,7 +12,6 @@ import { localAnswer } from '../dns/local-answer';
 import type { DnsQuery, QueryParseResult } from '../dns/query-parser';
 import { buildClientResponse, buildErrorResponse } from '../dns/responses';
 import { HttpError, JsonApiError } from '../errors';
-import { resolverFor } from '../resolver/isolate-resolver';
 import { FAILURE_TTL, responseTtl } from '../resolver/response-ttl';
 import { DNS_JSON, DNS_MESSAGE, type ResponseFormat } from './content-negotiation';
 
@@ -49,7 +48,7 @@ export async function answerJsonParams(c: AppContext, params: URLSearchParams): 
 }
 
 async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseFormat) {
-  const resolution = await resolverFor(c.env).resolve(query);
+  const resolution = await c.get('tenant').resolver.resolve(query);
   c.executionCtx.waitUntil(resolution.background);
   setMetric(c, 'cache', resolution.cacheStatus);
   if (resolution.winner) {

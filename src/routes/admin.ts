@@ -1,0 +1,144 @@
+/**
+ * Admin API (SPEC §4, §8, §10), mounted at `/admin`: tenant CRUD and token
+ * rotation, pool inspection, upstream health. Every route needs a bearer
+ * token; see admin-auth.ts for who may do what.
+ */
+import { type Context, Hono } from 'hono';
+import { adminBearer, requireAdmin, requireTenant } from '../admin/admin-auth';
+import type { AppEnv } from '../app-env';
+import { loadConfig } from '../env';
+import { HttpError, JsonApiError } from '../errors';
+import { durablePoolGateway } from '../pool/pool-gateway';
+import { DEFAULT_TENANT, isolateHealth } from '../resolver/isolate-resolver';
+import { type TenantConfig, validateTenantConfig } from '../tenants/tenant-config';
+import { isValidTenantId } from '../tenants/tenant-host';
+import { type TenantRecord, tenantStore } from '../tenants/tenant-store';
+import { generateToken, hashToken } from '../tenants/tenant-token';
+
+type AppContext = Context<AppEnv>;
+
+/** Admin bodies are small JSON configs; anything bigger is a mistake or an attack. */
+const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+
+export const adminRoutes = new Hono<AppEnv>();
+
+adminRoutes.use('*', adminBearer());
+
+adminRoutes.post('/tenants', async (c) => {
+  requireAdmin(c);
+  const body = await readJson(c);
+  const id = typeof body === 'object' && body !== null && 'id' in body ? body.id : undefined;
+  if (typeof id !== 'string' || !isValidTenantId(id)) {
+    throw new JsonApiError(
+      400,
+      'id: must be one DNS label of lower-case letters, digits and hyphens',
+    );
+  }
+  const config = checkConfig(c, 'config' in body ? body.config : undefined);
+  const store = tenantStore(c.env.TENANTS);
+  if (await store.get(id)) throw new JsonApiError(409, `tenant ${id} already exists`);
+  const token = generateToken();
+  const now = new Date().toISOString();
+  await store.put({
+    id,
+    config,
+    tokenHash: await hashToken(token),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return c.json({ id, token, config }, 201);
+});
+
+adminRoutes.get('/tenants/:id', async (c) =>
+  c.json(publicView(await requireTenant(c, c.req.param('id')))),
+);
+
+adminRoutes.put('/tenants/:id', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  const config = checkConfig(c, await readJson(c));
+  const updated: TenantRecord = { ...record, config, updatedAt: new Date().toISOString() };
+  await tenantStore(c.env.TENANTS).put(updated);
+  return c.json(publicView(updated));
+});
+
+adminRoutes.delete('/tenants/:id', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  await tenantStore(c.env.TENANTS).delete(record.id);
+  return c.body(null, 204);
+});
+
+adminRoutes.post('/tenants/:id/token', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  const token = generateToken();
+  await tenantStore(c.env.TENANTS).put({
+    ...record,
+    tokenHash: await hashToken(token),
+    updatedAt: new Date().toISOString(),
+  });
+  return c.json({ id: record.id, token });
+});
+
+adminRoutes.get('/tenants/:id/pools/:name/:type', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  return inspectPool(c, record.id, c.req.param('name'), c.req.param('type'));
+});
+
+/** The default tenant's pools (SPEC §4): admin only. */
+adminRoutes.get('/pools/:name/:type', async (c) => {
+  requireAdmin(c);
+  return inspectPool(c, DEFAULT_TENANT, c.req.param('name'), c.req.param('type'));
+});
+
+/** This isolate's view of upstream health (SPEC §2): admin only. */
+adminRoutes.get('/health', (c) => {
+  requireAdmin(c);
+  return c.json({ upstreams: isolateHealth.snapshot() });
+});
+
+async function inspectPool(c: AppContext, tenant: string, name: string, type: string) {
+  const normalizedName = name.toLowerCase().replace(/\.$/, '');
+  const view = await durablePoolGateway(c.env.DOMAIN_POOL).inspect(
+    tenant,
+    normalizedName,
+    type.toUpperCase(),
+  );
+  if (!view) throw new JsonApiError(404, `no pool for ${normalizedName} ${type.toUpperCase()}`);
+  return c.json(view);
+}
+
+function checkConfig(c: AppContext, input: unknown): TenantConfig {
+  const base = loadConfig(c.env);
+  const checked = validateTenantConfig(input, {
+    allowLoopback: base.allowLoopbackUpstreams,
+    baseFanout: base.fanout,
+  });
+  if (!checked.ok) throw new JsonApiError(400, checked.errors.join('; '));
+  return checked.config;
+}
+
+async function readJson(c: AppContext): Promise<Record<string, unknown>> {
+  const length = Number(c.req.header('content-length') ?? 0);
+  if (length > MAX_ADMIN_BODY_BYTES) throw new HttpError(413, 'body too large');
+  const text = await c.req.text();
+  if (text.length > MAX_ADMIN_BODY_BYTES) throw new HttpError(413, 'body too large');
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new JsonApiError(400, 'body must be a JSON object');
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof JsonApiError) throw error;
+    throw new JsonApiError(400, 'body is not valid JSON');
+  }
+}
+
+/** Never return the token hash. */
+function publicView(record: TenantRecord) {
+  return {
+    id: record.id,
+    config: record.config,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
