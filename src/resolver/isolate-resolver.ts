@@ -42,7 +42,7 @@ const prefetched = new WeakSet<object>();
 
 const resolvers = new WeakMap<object, Map<string, Resolver>>();
 
-type TenantSettings = Pick<ResolverDeps, 'tenant' | 'upstreams' | 'fanout' | 'namePolicy'>;
+type TenantSettings = Pick<ResolverDeps, 'tenant' | 'upstreams' | 'fanout' | 'namePolicy' | 'ecs'>;
 
 function cachedResolver(env: Bindings, key: string, settings: () => TenantSettings): Resolver {
   let byKey = resolvers.get(env);
@@ -98,6 +98,7 @@ export function tenantResolver(env: Bindings, record: TenantRecord): Resolver {
       upstreams: checked.upstreams,
       fanout: { ...base.fanout, ...checked.config.fanout },
       namePolicy: compileNamePolicy(checked.config),
+      ecs: checked.config.ecs,
     };
   });
 }

@@ -8,6 +8,7 @@
 import type { AnswerCache } from '../cache/answer-cache';
 import { cacheKey } from '../cache/cache-key';
 import { messageFromEntry, remainingTtl } from '../cache/cached-answer';
+import { clientSubnet, withClientSubnet } from '../dns/client-subnet';
 import { type DnsMessage, FLAGS } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
@@ -15,11 +16,12 @@ import type { QueryLog } from '../observability/query-log';
 import type { PoolGateway } from '../pool/pool-gateway';
 import type { VersionClock } from '../pool/query-version';
 import type { NameDecision } from '../tenants/name-policy';
+import type { EcsPolicy } from '../tenants/tenant-config';
 import type { Clock } from '../upstream/clock';
 import type { FanoutSettings } from '../upstream/scheduler';
 import type { Exchange, Upstream } from '../upstream/types';
 import type { UpstreamHealth } from '../upstream/upstream-health';
-import { type FlightAnswer, type FlightDeps, startFlight } from './flight';
+import { type FlightAnswer, startFlight } from './flight';
 import { FAILURE_TTL } from './response-ttl';
 
 export type CacheStatus = 'miss' | 'hit' | 'stale' | 'local';
@@ -61,25 +63,31 @@ export interface ResolverDeps {
   readonly prefetched: WeakSet<object>;
   /** The tenant's allow/deny lists; absent: every name passes. */
   readonly namePolicy?: (name: string) => NameDecision;
+  /** SPEC §6: `strip` (default) or send the client's truncated subnet upstream. */
+  readonly ecs?: EcsPolicy;
+}
+
+/** What the resolver may know about the client; only used for opt-in ECS. */
+export interface ClientInfo {
+  readonly ip?: string;
 }
 
 export interface Resolver {
-  resolve(query: DnsQuery): Promise<Resolution>;
+  resolve(query: DnsQuery, client?: ClientInfo): Promise<Resolution>;
 }
 
 const DONE: Promise<void> = Promise.resolve();
 
 export function createResolver(deps: ResolverDeps): Resolver {
-  const flightDeps: FlightDeps = deps;
-
-  /** Starts (or joins) the fan-out for `key`; the answer promise never rejects. */
+  /** Starts (or joins) the fan-out for `key`; `scope` names the pool. Never rejects. */
   function fly(
     query: DnsQuery,
     key: string,
+    scope: string,
   ): { answer: Promise<FlightAnswer>; background: Promise<void> } {
     const joined = deps.inflight.get(key);
     if (joined) return { answer: joined, background: DONE };
-    const flight = startFlight(flightDeps, query, key);
+    const flight = startFlight({ ...deps, tenant: scope }, query, key);
     deps.inflight.set(key, flight.answer);
     const forget = () => {
       if (deps.inflight.get(key) === flight.answer) deps.inflight.delete(key);
@@ -99,9 +107,16 @@ export function createResolver(deps: ResolverDeps): Resolver {
   }
 
   return {
-    async resolve(query) {
-      if (deps.namePolicy?.(query.name) === 'deny') return blocked();
-      const key = cacheKey({ tenant: deps.tenant, ...query });
+    async resolve(clientQuery, client) {
+      if (deps.namePolicy?.(clientQuery.name) === 'deny') return blocked();
+      // With opt-in ECS, answers depend on the client's subnet: the subnet joins
+      // the cache key and the pool's name, so one subnet never gets another's pool.
+      const subnet = deps.ecs === 'truncate' && client?.ip ? clientSubnet(client.ip) : null;
+      const query = subnet
+        ? { ...clientQuery, upstreamQuery: withClientSubnet(clientQuery.upstreamQuery, subnet) }
+        : clientQuery;
+      const scope = subnet ? `${deps.tenant}@${subnet.text}` : deps.tenant;
+      const key = cacheKey({ tenant: scope, ...query });
       const now = deps.clock.now();
       const found = await deps.cache.lookup(key, now);
 
@@ -111,7 +126,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         let background = DONE;
         if (nearEnd && !deps.prefetched.has(entry)) {
           deps.prefetched.add(entry);
-          background = fly(query, key).background;
+          background = fly(query, key, scope).background;
         }
         return {
           response: messageFromEntry(entry, now),
@@ -127,7 +142,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       if (!recentlyFailed && failedUntil !== undefined) deps.failures.delete(key);
 
       if (found?.state === 'stale') {
-        const flight = recentlyFailed ? null : fly(query, key);
+        const flight = recentlyFailed ? null : fly(query, key, scope);
         const refreshed = flight ? await withinStaleWait(deps.clock, flight.answer) : null;
         if (flight && refreshed?.response) return fromFlight(refreshed, flight.background);
         return {
@@ -149,7 +164,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         };
       }
 
-      const flight = fly(query, key);
+      const flight = fly(query, key, scope);
       const answer = await flight.answer;
       if (!answer.response) deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
       return fromFlight(answer, flight.background);

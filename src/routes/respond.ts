@@ -48,7 +48,9 @@ export async function answerJsonParams(c: AppContext, params: URLSearchParams): 
 }
 
 async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseFormat) {
-  const resolution = await c.get('tenant').resolver.resolve(query);
+  const resolution = await c
+    .get('tenant')
+    .resolver.resolve(query, { ip: c.req.header('cf-connecting-ip') });
   c.executionCtx.waitUntil(resolution.background);
   setMetric(c, 'cache', resolution.cacheStatus);
   if (resolution.winner) {
