@@ -21,6 +21,8 @@ import httpx
 
 # Generous for loopback, short enough that a hung server fails a check, not the run.
 TIMEOUT_S = 5.0
+# Longer chains than any zone here has: a loop in a served answer ends the walk.
+MAX_CHAIN = 8
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,27 @@ class Answer:
     wire_size: int | None = None  # bytes received, where the client reports it
     padding: int | None = None  # EDNS padding bytes in the response, where reported
 
+    def chain(self, name: str) -> list[str]:
+        """The question's name, then each CNAME target in turn (just [name] without CNAMEs)."""
+        names = [normal_name(name)]
+        while len(names) <= MAX_CHAIN:
+            targets = self.cnames(names[-1])
+            if not targets:
+                break
+            names.append(targets[0])
+        return names
+
+    def cnames(self, owner: str) -> list[str]:
+        return [normal_name(r.data) for r in self.answer if r.name == normal_name(owner) and r.rtype == "CNAME"]
+
     def addresses(self, name: str, rtype: str) -> list[str]:
-        """The question's records in the order served (duplicates kept, to be caught)."""
-        wanted = normal_name(name)
-        return [r.data for r in self.answer if r.name == wanted and r.rtype == rtype]
+        """Records of the chain's final owner in the order served (duplicates kept, to be caught)."""
+        final = self.chain(name)[-1]
+        return [r.data for r in self.answer if r.name == final and r.rtype == rtype]
 
     def ttls(self, name: str, rtype: str) -> list[int]:
-        wanted = normal_name(name)
-        return [r.ttl for r in self.answer if r.name == wanted and r.rtype == rtype]
+        final = self.chain(name)[-1]
+        return [r.ttl for r in self.answer if r.name == final and r.rtype == rtype]
 
     def soa(self) -> list[Record]:
         return [r for r in self.authority if r.rtype == "SOA"]

@@ -153,6 +153,41 @@ def main() -> int:
     pool_checks(suite, truth, "JSON API /resolve", json_api, "json.e2e.test")
     pool_checks(suite, truth, "dnspython DoH POST, AAAA", doh_post, "v6.e2e.test", "AAAA")
 
+    pool_checks(suite, truth, "dnspython DoH POST, CNAME chain", doh_post, "alias.e2e.test")
+
+    def one_cname() -> None:
+        answer = doh_post("alias.e2e.test", "A")
+        assert answer.cnames("alias.e2e.test") == ["alias-target.e2e.test"], f"answer {answer.answer}"
+
+    suite.expect("alias-target and ALIAS-TARGET are one CNAME (targets compare case-insensitively)", one_cname)
+
+    def chains_not_mixed() -> None:
+        name = "split.e2e.test"
+        by_chain: dict[tuple[str, ...], set[str]] = {}
+        for upstream_answer in truth.per_upstream(name, "A").values():
+            key = tuple(upstream_answer.chain(name))
+            by_chain.setdefault(key, set()).update(upstream_answer.addresses(name, "A"))
+        assert len(by_chain) == 2, f"fixture: expected two different chains, got {by_chain}"
+        served: list[list[tuple[str, str, str]]] = []
+        deadline = time.monotonic() + 1.0  # long enough for the background tier to write
+        while True:
+            answer = doh_post(name, "A")
+            chain = tuple(answer.chain(name))
+            assert len(answer.cnames(name)) == 1, f"{len(answer.cnames(name))} CNAMEs for {name}: {answer.answer}"
+            assert chain in by_chain, f"chain {chain} is no upstream's"
+            strays = [r for r in answer.answer if r.name not in chain]
+            assert not strays, f"records outside the chain {chain}: {strays}"
+            assert set(answer.addresses(name, "A")) <= by_chain[chain], f"{answer.answer} mixes chains {by_chain}"
+            served.append([(r.name, r.rtype, r.data) for r in answer.answer])  # TTLs count down
+            if time.monotonic() > deadline:
+                break
+            time.sleep(POLL_EVERY_S)
+        for _ in range(REPEATS):
+            again = [(r.name, r.rtype, r.data) for r in doh_post(name, "A").answer]
+            assert again == served[-1], f"{again} != {served[-1]}"
+
+    suite.expect("split.e2e.test (CNAMEs disagree): one coherent chain, never mixed, then stable", chains_not_mixed)
+
     def kdig_methods() -> None:
         for ask, method in ((kdig_post, "POST"), (kdig_get, "GET")):
             note = ask("kdig-post.e2e.test", "A").note
