@@ -145,6 +145,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
         const flight = recentlyFailed ? null : fly(query, key, scope);
         const refreshed = flight ? await withinStaleWait(deps.clock, flight.answer) : null;
         if (flight && refreshed?.response) return fromFlight(refreshed, flight.background);
+        // A refresh that failed everywhere is remembered like any failure (RFC 9520),
+        // so the next clients get the stale entry without another full fan-out.
+        if (refreshed && !refreshed.response) {
+          deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
+        }
         return {
           response: messageFromEntry(found.entry, now, STALE_ANSWER_TTL),
           extendedErrors: [{ code: EDE.StaleAnswer, text: 'refresh failed or too slow' }],
