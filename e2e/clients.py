@@ -13,6 +13,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 
+import dns.edns
 import dns.message
 import dns.query
 import dns.rcode
@@ -41,6 +42,7 @@ class Answer:
     note: str = ""  # client-specific detail worth showing in a failure
     wire_size: int | None = None  # bytes received, where the client reports it
     padding: int | None = None  # EDNS padding bytes in the response, where reported
+    ede: list[int] = field(default_factory=list)  # Extended DNS Error codes (RFC 8914)
 
     def chain(self, name: str) -> list[str]:
         """The question's name, then each CNAME target in turn (just [name] without CNAMEs)."""
@@ -91,7 +93,10 @@ def _from_message(message: dns.message.Message, note: str = "") -> Answer:
             for rdata in rrset
         ]
 
-    return Answer(dns.rcode.to_text(message.rcode()), records(message.answer), records(message.authority), note)
+    ede = [option.code for option in message.options if isinstance(option, dns.edns.EDEOption)]
+    return Answer(
+        dns.rcode.to_text(message.rcode()), records(message.answer), records(message.authority), note, ede=ede
+    )
 
 
 # --- the authoritative servers and dnsdist, asked directly -------------------
@@ -167,14 +172,15 @@ def parse_kdig(text: str) -> Answer:
     return Answer(rcode, answer, authority, session, wire_size, padding)
 
 
-def dnspython_doh(url: str, method: str, ca_file: str | None):
+def dnspython_doh(url: str, method: str, ca_file: str | None, use_edns: int | None = None):
     """dnspython 2.3 dns.query.https: a full URL, verify= a CA file path.
 
     With python3-httpx 0.23 and no h2 module it speaks HTTP/1.1; nghttpx takes both.
+    Queries carry no OPT record unless use_edns is given (0: EDNS version 0).
     """
 
     def ask(name: str, rtype: str) -> Answer:
-        query = dns.message.make_query(name, rtype)
+        query = dns.message.make_query(name, rtype, use_edns=use_edns)
         response = dns.query.https(
             query, url, timeout=TIMEOUT_S, post=(method == "POST"), verify=ca_file if ca_file else True
         )

@@ -8,6 +8,8 @@ has stopped every process.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -27,6 +29,38 @@ POLL_EVERY_S = 0.15
 REPEATS = 5
 TTL_SLEEP_S = 2.0
 PADDING_BLOCK = 468  # RFC 8467 §4.1, the block size for responses
+FANOUT_DEADLINE_S = 3.0  # DEADLINE_MS default (SPEC §2)
+# A refused connection fails at once, so the background tier starts at once
+# (SPEC §2: errors do not wait for the 300 ms timer); 1 s leaves room for a busy CI.
+FIRST_ANSWER_WITH_DEAD_UPSTREAM_S = 1.0
+EDE_NO_REACHABLE_AUTHORITY = 22  # RFC 8914 §4.23
+EDE_NETWORK_ERROR = 23  # RFC 8914 §4.24
+
+
+def query_log() -> list[dict]:
+    """The worker's JSON query lines (SPEC §10) from wrangler's output."""
+    entries = []
+    for line in Path(env("E2E_WORKER_LOG")).read_text(errors="replace").splitlines():
+        start = line.find('{"event":"query"')
+        if start >= 0:
+            entries.append(json.loads(line[start:]))
+    return entries
+
+
+def stop_server(name: str) -> None:
+    """SIGTERM to a server run.sh started (its PID file), then wait until it is gone."""
+    pid = int(Path(env("E2E_TMP"), f"{name}.pid").read_text())
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return
+        if state == "Z":  # exited; run.sh reaps it later
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{name} (pid {pid}) still running 10 s after SIGTERM")
 
 
 class Suite:
@@ -311,11 +345,7 @@ def main() -> int:
     # --- the worker's own account of the fan-outs (SPEC §10 query log) -------
     def fanout_log() -> None:
         names = env("E2E_UPSTREAM_NAMES").split(",")
-        entries = []
-        for line in Path(env("E2E_WORKER_LOG")).read_text(errors="replace").splitlines():
-            start = line.find('{"event":"query"')
-            if start >= 0:
-                entries.append(json.loads(line[start:]))
+        entries = query_log()
         misses = [e for e in entries if e.get("upstreams")]
         assert misses, f"no query log line with upstream attempts among {len(entries)} query lines"
         ok = {a["upstream"] for e in misses for a in e["upstreams"] if a["outcome"] == "ok"}
@@ -326,6 +356,45 @@ def main() -> int:
         assert not bad_writes, "pool writes that did not land:\n" + "\n".join(bad_writes)
 
     suite.expect("worker log: every upstream (incl. dnsdist over http://) answered ok; every pool write landed", fanout_log)
+
+    # --- upstreams going away (last: this changes the fleet for good) --------
+    def one_upstream_down() -> None:
+        name = "late.e2e.test"
+        answers = truth.per_upstream(name, "A")
+        lost = set(answers.pop("knot-b").addresses(name, "A"))
+        remaining = {a for answer in answers.values() for a in answer.addresses(name, "A")}
+        assert lost and not lost & remaining, f"fixture: knot-b must hold an address of its own for {name}"
+        stop_server("knot-b")
+        started = time.monotonic()
+        addresses = doh_post(name, "A").addresses(name, "A")
+        first_s = time.monotonic() - started
+        assert addresses and set(addresses) <= remaining, f"first answer {show(addresses)}"
+        # Refused connections are failures at once; they must not wait for the 300 ms timer.
+        assert first_s < FIRST_ANSWER_WITH_DEAD_UPSTREAM_S, f"first answer after {first_s:.2f} s"
+        deadline = time.monotonic() + CONVERGE_WITHIN_S
+        while set(addresses) != remaining and time.monotonic() < deadline:
+            time.sleep(POLL_EVERY_S)
+            addresses = doh_post(name, "A").addresses(name, "A")
+        assert set(addresses) == remaining, f"{show(addresses)}, expected {show(sorted(remaining))}"
+        outcomes = [a["outcome"] for e in query_log() if e["name"] == name for a in e.get("upstreams", [])
+                    if a["upstream"] == "knot-b"]  # fmt: skip
+        assert "ok" not in outcomes, f"the log says the stopped knot-b answered: {outcomes}"
+
+    suite.expect("with knot-b stopped, answers come at once from the rest and the pool is their union", one_upstream_down)
+
+    def all_down() -> None:
+        for server in ("knot-a", "nsd-c"):  # dnsdist stays up, with nothing behind it
+            stop_server(server)
+        # EDE travels in the OPT record, which a response only has when the query had one.
+        with_edns = clients.dnspython_doh(f"{worker}/dns-query", "POST", None, use_edns=0)
+        started = time.monotonic()
+        answer = with_edns("gone.e2e.test", "A")
+        elapsed = time.monotonic() - started
+        assert answer.rcode == "SERVFAIL", f"rcode {answer.rcode}, answer {answer.answer}"
+        assert set(answer.ede) & {EDE_NO_REACHABLE_AUTHORITY, EDE_NETWORK_ERROR}, f"EDE codes {answer.ede}"
+        assert elapsed < FANOUT_DEADLINE_S + 1.0, f"SERVFAIL after {elapsed:.2f} s"
+
+    suite.expect("with every upstream down: SERVFAIL with EDE 22 or 23, within the 3 s deadline", all_down)
 
     Path(env("E2E_TMP"), "result").write_text(f"{suite.passed} {suite.failed}\n")
     return 0 if suite.failed == 0 else 1
