@@ -170,7 +170,7 @@ start_process wrangler wrangler dev "$worker_script" --no-bundle --config "$ROOT
   --ip 127.0.0.1 --port "$P_WORKER" --inspector-port "$P_INSPECTOR" \
   --persist-to "$E2E_TMP/wrangler-state" --show-interactive-dev-session=false \
   --var "UPSTREAMS:$upstreams" --var ALLOW_LOOPBACK_UPSTREAMS:true
-# 90 s: a cold start on 2 cores downloads nothing but compiles workerd's config.
+# 90 s: workerd starts in ~5 s here, but a first run on a busy 2-core CI box is slower.
 wait_for wrangler 90 curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$P_WORKER/health"
 
 # --- TLS + HTTP/2 front (kdig +https and curl --doh-url need it) -------------
