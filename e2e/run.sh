@@ -76,12 +76,14 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
+strip_colours() { sed -e $'s/\x1b\\[[0-9;]*m//g'; }
+
 show_logs() {
   local log
   for log in "$E2E_TMP"/*.log; do
     [[ -s $log ]] || continue
     echo "----- last lines of ${log##*/}"
-    tail -n 15 "$log" | cut -c1-400
+    tail -n 15 "$log" | strip_colours | cut -c1-400
   done
 }
 
@@ -97,7 +99,11 @@ wait_for() {
   shift 2
   local deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
-    is_running "$name" || die "$name exited (see $name.log)"
+    if ! is_running "$name"; then
+      # The reason, if the log names one (wrangler prints it among a screenful).
+      grep -m 5 -E 'ERROR|Uncaught|error:|fatal' "$E2E_TMP/$name.log" | strip_colours >&2 || true
+      die "$name exited (see $name.log)"
+    fi
     ((SECONDS < deadline)) || die "$name not ready after ${seconds}s"
     sleep 0.2
   done
