@@ -6,7 +6,8 @@
 #   knotd  knot-b ─┤ tcp://
 #   nsd    nsd-c  ─┤ tcp://
 #   dnsdist ───────┘ http:// DoH, in front of nsd-c
-#        └─> wrangler dev (HTTP/1.1) <─ nghttpx (TLS + HTTP/2) <─ kdig, curl, dnspython
+#        └─> wrangler dev (HTTP/1.1) <─ nghttpx (TLS + HTTP/2) <─ kdig, curl, dnspython GET
+#                  ^─ straight over plain HTTP: dnspython POST, httpx on /resolve
 #
 # Everything listens on 127.0.0.1 on free high ports and lives in one temp folder.
 # Every process is stopped by its PID on exit, also when a check fails.
