@@ -7,7 +7,12 @@ import { type DnsMessage, type DnsRecord, FLAGS, headerRcode } from '../dns/code
 import { rcodeName, rcodeNumber } from '../dns/rcodes';
 import { recordKey } from '../pool/canonical-data';
 import type { PoolSnapshot } from '../pool/domain-pool';
-import { MAX_NEGATIVE_TTL, MAX_POSITIVE_TTL, responseTtl } from '../resolver/response-ttl';
+import {
+  MAX_NEGATIVE_TTL,
+  MAX_POSITIVE_TTL,
+  negativeAnswer,
+  responseTtl,
+} from '../resolver/response-ttl';
 import type { CachedAnswer } from './answer-cache';
 
 type RecordList = NonNullable<DnsMessage['answers']>;
@@ -32,12 +37,8 @@ export function entryFromResponse(message: DnsMessage, now: number): CachedAnswe
   // RFC 2308 §5: the SOA of a cached negative answer carries the negative TTL,
   // min(SOA TTL, MINIMUM), and counts down from it; counting down from the SOA's
   // own (larger) TTL would pin the served lifetime at MINIMUM until expiry.
-  const authorities =
-    answers.length > 0
-      ? []
-      : (message.authorities ?? [])
-          .filter((r) => r.type === 'SOA')
-          .map((r) => ({ ...r, ttl }) as DnsRecord);
+  const negative = negativeAnswer(message);
+  const authorities = negative ? [{ ...negative.soa, ttl: negative.ttl } as DnsRecord] : [];
   return {
     rcode,
     authenticData: (flags & FLAGS.AUTHENTIC_DATA) !== 0,
