@@ -59,19 +59,24 @@ export class AnswerCache {
 
   /** Isolate memory first (no I/O), then the colo cache, which refills memory. */
   async lookup(key: string, now: number): Promise<CacheLookup | null> {
-    const inMemory = this.memory.get(key);
-    if (inMemory) {
-      const found = classifyEntry(inMemory, now);
-      if (found) return found;
-      this.memory.delete(key);
-    }
-    if (!this.colo) return null;
+    const inMemory = this.#fromMemory(key, now);
+    if (inMemory || !this.colo) return inMemory;
     const stored = await this.colo.match(CACHE_URL_PREFIX + key);
-    if (!stored) return null;
+    // A flight may have answered into memory while we waited for the colo:
+    // use it rather than start a second fan-out for the same name.
+    if (!stored) return this.#fromMemory(key, now);
     const entry = await readEntry(stored);
     if (!entry) return null;
     const found = classifyEntry(entry, now);
     if (found) this.memory.set(key, entry);
+    return found;
+  }
+
+  #fromMemory(key: string, now: number): CacheLookup | null {
+    const entry = this.memory.get(key);
+    if (!entry) return null;
+    const found = classifyEntry(entry, now);
+    if (!found) this.memory.delete(key);
     return found;
   }
 

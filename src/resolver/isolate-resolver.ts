@@ -22,8 +22,17 @@ import { createResolver, type Resolver, type ResolverDeps } from './resolver';
 /** Health is per isolate (SPEC §2): every isolate learns from its own traffic. */
 export const isolateHealth = new UpstreamHealth(systemClock);
 
-/** The isolate id is the last tiebreak of query versions (SPEC §4). */
-export const isolateVersions = new VersionClock(crypto.randomUUID(), () => Date.now());
+let versionClock: VersionClock | null = null;
+
+/**
+ * The isolate's version clock; its random id is the last tiebreak of query
+ * versions (SPEC §4). Created on first use because workerd forbids random
+ * values in global scope: the worker would not start.
+ */
+export function isolateVersions(): VersionClock {
+  versionClock ??= new VersionClock(crypto.randomUUID(), () => Date.now());
+  return versionClock;
+}
 
 /** The default tenant's name in cache keys and pool object names; not a valid tenant id. */
 export const DEFAULT_TENANT = '_default';
@@ -59,7 +68,7 @@ function cachedResolver(env: Bindings, key: string, settings: () => TenantSettin
       clock: systemClock,
       cache: answerCache(),
       pools: durablePoolGateway(env.DOMAIN_POOL),
-      versions: isolateVersions,
+      versions: isolateVersions(),
       log: writeQueryLog,
       inflight,
       failures,
