@@ -2,7 +2,7 @@
  * A minimal DoH client (RFC 8484 POST) for the bench and the demo: one A
  * query, the addresses in the answer, the `Server-Timing` cache status.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { decodeMessage, encodeMessage, headerRcode } from '../../src/dns/codec';
 import { wallClock } from './upstream-sim';
 
@@ -47,7 +47,13 @@ export async function queryA(origin: string, name: string): Promise<DohAnswer> {
   const sentAt = wallClock();
   const response = await fetch(`${origin}/dns-query`, {
     method: 'POST',
-    headers: { 'content-type': 'application/dns-message', accept: 'application/dns-message' },
+    headers: {
+      'content-type': 'application/dns-message',
+      accept: 'application/dns-message',
+      // One client address per request (RFC 2544 range): the per-client rate
+      // limit (SPEC §7) is not what the bench or the demo is about.
+      'cf-connecting-ip': `198.18.${randomInt(256)}.${randomInt(256)}`,
+    },
     body: queryBytes(name),
   });
   const bytes = new Uint8Array(await response.arrayBuffer());

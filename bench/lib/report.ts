@@ -22,7 +22,10 @@ export interface BenchMeta {
   readonly patches: readonly string[];
   readonly node: string;
   readonly cpus: number;
+  /** 1-minute load average at the start and the end: the machine may be shared. */
+  readonly load: readonly [number, number];
   readonly lookupsPerCell: number;
+  readonly warmup: number;
   readonly settings: string;
   readonly profiles: Readonly<Record<string, string>>;
   readonly durationS: number;
@@ -90,6 +93,15 @@ export function targetsSection(
     }
   }
   for (const n of sizes) {
+    const t = find('tiered', n, 'healthy');
+    const p = find('parallel', n, 'healthy');
+    if (t && p) {
+      lines.push(
+        `| (context) tiered vs parallel p50, N=${n}, healthy | ${ms(t.p50)} vs ${ms(p.p50)} ms client, ${ms(t.workerP50)} vs ${ms(p.workerP50)} ms in the worker |`,
+      );
+    }
+  }
+  for (const n of sizes) {
     const tiered = cells.filter((c) => c.mode === 'tiered' && c.upstreams === n);
     const parallel = cells.filter((c) => c.mode === 'parallel' && c.upstreams === n);
     if (tiered.length > 0) {
@@ -120,8 +132,9 @@ export function targetsSection(
   const hitRequests = cells.reduce((sum, c) => sum + c.hitUpstreamRequests, 0);
   const hits = cells.reduce((sum, c) => sum + c.hitsOk, 0);
   const readbacks = cells.reduce((sum, c) => sum + c.n, 0);
+  const duringLoad = throughput?.upstreamRequestsDuringLoad ?? 0;
   lines.push(
-    `| zero upstream requests on a hit | ${hitRequests === 0 ? '✅' : '❌'} ${hitRequests} requests for ${readbacks} read-backs (${hits} answered as hits)${throughput ? `; ${throughput.upstreamRequestsDuringLoad} during the throughput run` : ''} |`,
+    `| zero upstream requests on a hit | ${hitRequests + duringLoad === 0 ? '✅' : '❌'} ${hitRequests} upstream requests for ${hits} read-backs answered as hits (of ${readbacks}; the others re-ask a name whose SERVFAIL expired)${throughput ? `; ${duringLoad} during the throughput run` : ''} |`,
   );
   if (throughput) {
     lines.push(
@@ -154,12 +167,12 @@ export function markdownReport(
   return [
     '# Fan-out benchmark',
     '',
-    `${meta.date} · resolver ${meta.revision} · node ${meta.node} · ${meta.cpus} CPUs · ${meta.lookupsPerCell} lookups per cell · ${meta.durationS.toFixed(0)} s`,
+    `${meta.date} · resolver ${meta.revision} · node ${meta.node} · ${meta.cpus} CPUs (load average ${meta.load[0].toFixed(1)} at the start, ${meta.load[1].toFixed(1)} at the end) · ${meta.lookupsPerCell} lookups per cell · ${meta.durationS.toFixed(0)} s`,
     '',
     `Settings: ${meta.settings}.`,
     ...(meta.patches.length > 0 ? ['', `Bundle patched to run: ${meta.patches.join('; ')}.`] : []),
     '',
-    'Profiles (run in this order on one worker per mode and size):',
+    `Profiles, run in this order on one \`wrangler dev\` per mode and fleet size, after ${meta.warmup} uncounted healthy lookups (health is per isolate and carries from one profile to the next):`,
     '',
     ...Object.entries(meta.profiles).map(([name, text]) => `- \`${name}\`: ${text}`),
     '',

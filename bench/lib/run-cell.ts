@@ -214,7 +214,9 @@ function aggregate(spec: CellSpec, lookups: LookupResult[]): CellResult {
     poolCompleteP95: percentile(poolTimes, 95),
     completeness: lookups.filter((l) => l.complete).length / lookups.length,
     hitsOk: hits.length,
-    hitUpstreamRequests: lookups.reduce((sum, l) => sum + (l.readback?.extraArrivals ?? 0), 0),
+    // Only read-backs answered from the cache count: a name whose SERVFAIL was
+    // remembered only briefly (RFC 9520) is a new miss by the time it is read back.
+    hitUpstreamRequests: hits.reduce((sum, l) => sum + (l.readback?.extraArrivals ?? 0), 0),
     lookupsDetail: lookups,
   };
 }

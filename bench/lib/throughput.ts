@@ -3,7 +3,29 @@
  * for the resolver and the bare baseline worker.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+/**
+ * Every request from its own client address (RFC 2544 benchmarking range
+ * 198.18.0.0/15): the resolver rate-limits per (tenant, client IP) at 600 a
+ * minute (SPEC §7), and a load test from one address would measure 429s.
+ * The limiter is still called on every request, as in production.
+ */
+const ROTATE_CLIENT_IP_LUA = `
+local n = 0
+request = function()
+  n = n + 1
+  local ip = string.format("198.18.%d.%d", math.floor(n / 256) % 256, n % 256)
+  return wrk.format(nil, nil, {
+    ["Host"] = wrk.host .. ":" .. wrk.port,
+    ["accept"] = "application/dns-message",
+    ["cf-connecting-ip"] = ip,
+  })
+end
+`;
 
 export interface LoadSettings {
   readonly threads: number;
@@ -33,20 +55,27 @@ export async function hasWrk(): Promise<boolean> {
 }
 
 export async function runWrk(url: string, settings: LoadSettings): Promise<LoadResult> {
-  const { stdout } = await promisify(execFile)(
-    'wrk',
-    [
-      `-t${settings.threads}`,
-      `-c${settings.connections}`,
-      `-d${settings.seconds}s`,
-      '--latency',
-      '-H',
-      'accept: application/dns-message',
-      url,
-    ],
-    { timeout: (settings.seconds + 30) * 1000 },
-  );
-  return parseWrk(stdout);
+  const dir = await mkdtemp(join(tmpdir(), 'bench-wrk-'));
+  const script = join(dir, 'rotate-client-ip.lua');
+  await writeFile(script, ROTATE_CLIENT_IP_LUA);
+  try {
+    const { stdout } = await promisify(execFile)(
+      'wrk',
+      [
+        `-t${settings.threads}`,
+        `-c${settings.connections}`,
+        `-d${settings.seconds}s`,
+        '--latency',
+        '-s',
+        script,
+        url,
+      ],
+      { timeout: (settings.seconds + 30) * 1000 },
+    );
+    return parseWrk(stdout);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function parseWrk(out: string): LoadResult {
