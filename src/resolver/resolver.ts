@@ -1,27 +1,13 @@
-/**
- * Resolves one query (SPEC §1): cache lookup, single flight, the fan-out,
- * serve-stale, prefetch. The client gets the first usable answer; the rest
- * of the work (health, merge, pool write, cache refill) is returned as a
- * promise for `ctx.waitUntil`, so the client never waits for the background
- * tier.
- */
-import type { AnswerCache } from '../cache/answer-cache';
 import { cacheKey } from '../cache/cache-key';
 import { messageFromEntry, remainingTtl } from '../cache/cached-answer';
 import { clientSubnet, withClientSubnet } from '../dns/client-subnet';
 import { type DnsMessage, FLAGS } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
-import type { QueryLog } from '../observability/query-log';
-import type { PoolGateway } from '../pool/pool-gateway';
-import type { VersionClock } from '../pool/query-version';
 import type { NameDecision } from '../tenants/name-policy';
 import type { EcsPolicy } from '../tenants/tenant-config';
 import type { Clock } from '../upstream/clock';
-import type { FanoutSettings } from '../upstream/scheduler';
-import type { Exchange, Upstream } from '../upstream/types';
-import type { UpstreamHealth } from '../upstream/upstream-health';
-import { type FlightAnswer, startFlight } from './flight';
+import { type FlightAnswer, type FlightDeps, startFlight } from './flight';
 import { FAILURE_TTL } from './response-ttl';
 
 export type CacheStatus = 'miss' | 'hit' | 'stale' | 'local';
@@ -43,18 +29,8 @@ export const STALE_REFRESH_WAIT_MS = 1_800;
 /** SPEC §5: a hit in the last 10 % of its TTL refreshes the entry in the background. */
 export const PREFETCH_SHARE = 0.1;
 
-export interface ResolverDeps {
-  readonly tenant: string;
-  readonly upstreams: readonly Upstream[];
-  readonly fanout: FanoutSettings;
-  readonly exchange: Exchange;
-  readonly health: UpstreamHealth;
-  readonly clock: Clock;
-  readonly cache: AnswerCache;
-  /** The DomainPool objects; null runs without a pool (merge only, cache from the merge). */
-  readonly pools: PoolGateway | null;
-  readonly versions: VersionClock;
-  readonly log: (entry: QueryLog) => void;
+/** What a flight needs, plus the isolate state that decides whether one starts. */
+export interface ResolverDeps extends FlightDeps {
   /** Identical misses in flight in this isolate share one fan-out (SPEC §1.4). */
   readonly inflight: Map<string, Promise<FlightAnswer>>;
   /** Keys whose failure (SERVFAIL) is remembered until the given time (RFC 9520). */

@@ -109,14 +109,4 @@ export function idOf(message: Uint8Array): number {
   return ((message[0] ?? 0) << 8) | (message[1] ?? 0);
 }
 
-/** Mulberry32: a tiny seeded PRNG so that a failing mutation can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../support/seeded-random';

@@ -6,9 +6,9 @@
 import { expect, it } from 'vitest';
 import type { PoolWriteResult } from '../../src/pool/domain-pool';
 import { compareVersions, formatVersion, type QueryVersion } from '../../src/pool/query-version';
+import { randomInt, seededRandom, shuffled } from '../support/seeded-random';
 import { poolObject } from './domain-pool-object';
 import { NAME, rec, write } from './pool-fixtures';
-import { randomInt, seededRandom, shuffled } from './seeded-random';
 
 const WRITES = 1_000;
 const ISOLATES = ['iso-a', 'iso-b', 'iso-c'];

@@ -4,9 +4,9 @@
  * surviving address ever changes position relative to another.
  */
 import { afterEach, expect, it, vi } from 'vitest';
+import { randomInt, seededRandom, shuffled } from '../support/seeded-random';
 import { poolObject } from './domain-pool-object';
 import { addressesOf, NAME, rec, v, write } from './pool-fixtures';
-import { randomInt, seededRandom, shuffled } from './seeded-random';
 
 const ADDRESSES = Array.from({ length: 24 }, (_, index) => `198.51.100.${index + 1}`);
 const REFRESHES = 100;

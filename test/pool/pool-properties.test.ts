@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyPoolWrite, type PoolState, servedRecords } from '../../src/pool/pool-update';
 import { compareVersions, type QueryVersion } from '../../src/pool/query-version';
+import { randomInt, seededRandom, shuffled } from '../support/seeded-random';
 import { addressesOf, rec, write } from './pool-fixtures';
-import { randomInt, seededRandom, shuffled } from './seeded-random';
 
 const ADDRESSES = Array.from({ length: 24 }, (_, index) => `198.51.100.${index + 1}`);
 const ISOLATES = ['iso-a', 'iso-b', 'iso-c'];

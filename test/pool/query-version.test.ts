@@ -6,7 +6,7 @@ import {
   type QueryVersion,
   VersionClock,
 } from '../../src/pool/query-version';
-import { randomInt, seededRandom } from './seeded-random';
+import { randomInt, seededRandom } from '../support/seeded-random';
 
 /** A clock whose time only moves when the test says so, like Date.now() in a Worker. */
 function manualTime(startMs: number): { now: () => number; advance: (ms: number) => void } {
