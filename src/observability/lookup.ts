@@ -1,0 +1,43 @@
+/**
+ * What one finished fan-out hands to observability (SPEC §10): the
+ * scheduler's report plus what the merge and the pool write made of it.
+ * Metrics and traces are both built from this, so they cannot disagree
+ * with each other or with the query log.
+ */
+import type { FanoutReport } from '../upstream/scheduler';
+
+export type WriteOutcome = 'accepted' | 'merged' | 'rejected' | 'failed';
+
+export interface Lookup {
+  /**
+   * The pool scope of the flight: the tenant id, or `tenant@subnet` with
+   * opt-in ECS (see resolver.ts). `tenantOf` drops the subnet.
+   */
+  readonly scope: string;
+  readonly name: string;
+  readonly type: string;
+  readonly report: FanoutReport;
+  /** The merged records; only who returned each one matters here. */
+  readonly records: readonly { readonly sources: readonly string[] }[];
+  /** Absent when nothing was written (no usable answer, or no pool binding). */
+  readonly write?: WriteOutcome;
+  readonly version: string;
+}
+
+/**
+ * The tenant of a pool scope. The ECS subnet stays out of metric labels and
+ * trace filters: one label set per client subnet would defeat the label cap.
+ */
+export function tenantOf(scope: string): string {
+  const at = scope.indexOf('@');
+  return at === -1 ? scope : scope.slice(0, at);
+}
+
+/** How many merged records each upstream returned (a record from two counts for both). */
+export function contributions(records: Lookup['records']): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    for (const source of record.sources) counts.set(source, (counts.get(source) ?? 0) + 1);
+  }
+  return counts;
+}

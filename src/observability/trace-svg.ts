@@ -1,0 +1,191 @@
+/**
+ * Draws one fan-out trace as an SVG timeline (SPEC §10): one row per
+ * upstream, a bar from its start to its end coloured by outcome (solid for
+ * the active tier, pale with an outline for the background tier), a line at
+ * the moment the client got its answer, and an axis in ms. Pure: a trace in,
+ * a self-contained SVG document out.
+ */
+import type { Trace, TraceAttempt } from './trace-store';
+
+/** Wide enough for ten rows of labels and bars on a laptop screen, small enough to embed. */
+const WIDTH = 860;
+const LABEL_WIDTH = 190;
+/** Room right of the plot for the last bar's "123 ms · timeout" note. */
+const NOTE_WIDTH = 150;
+const HEADER_HEIGHT = 78;
+const ROW_HEIGHT = 28;
+const BAR_HEIGHT = 14;
+const AXIS_HEIGHT = 36;
+/** Rough advance of one 12 px character, to keep notes inside the picture. */
+const CHAR_WIDTH = 7;
+/** Upstream names longer than this are cut with an ellipsis (the full name is in the tooltip). */
+const MAX_LABEL_CHARS = 20;
+
+const COLORS = {
+  ok: '#2f9e44',
+  failure: '#e03131',
+  answer: '#1c7ed6',
+  text: '#212529',
+  muted: '#868e96',
+  grid: '#e9ecef',
+} as const;
+
+const PLOT_LEFT = LABEL_WIDTH;
+const PLOT_RIGHT = WIDTH - NOTE_WIDTH;
+
+export function traceSvg(trace: Trace): string {
+  const rows = trace.attempts.length;
+  const plotTop = HEADER_HEIGHT;
+  const plotBottom = plotTop + Math.max(rows, 1) * ROW_HEIGHT;
+  const height = plotBottom + AXIS_HEIGHT;
+  const { max, step } = axisScale(
+    Math.max(1, trace.answeredAt ?? 0, ...trace.attempts.map((a) => a.end)),
+  );
+  const x = (ms: number) => PLOT_LEFT + (ms / max) * (PLOT_RIGHT - PLOT_LEFT);
+
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="${COLORS.text}">`,
+    `<title>${escapeXml(`${trace.name} ${trace.type}: fan-out timeline`)}</title>`,
+    `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
+    ...header(trace),
+  ];
+
+  for (let ms = 0; ms <= max; ms += step) {
+    const gx = round(x(ms));
+    parts.push(
+      `<line x1="${gx}" y1="${plotTop}" x2="${gx}" y2="${plotBottom}" stroke="${COLORS.grid}"/>`,
+      `<line x1="${gx}" y1="${plotBottom}" x2="${gx}" y2="${plotBottom + 5}" stroke="${COLORS.muted}"/>`,
+      `<text x="${gx}" y="${plotBottom + 18}" text-anchor="middle" fill="${COLORS.muted}">${ms}</text>`,
+    );
+  }
+  parts.push(
+    `<line x1="${PLOT_LEFT}" y1="${plotBottom}" x2="${PLOT_RIGHT}" y2="${plotBottom}" stroke="${COLORS.muted}"/>`,
+    `<text x="${PLOT_RIGHT + 8}" y="${plotBottom + 18}" fill="${COLORS.muted}">ms</text>`,
+  );
+
+  if (rows === 0) {
+    parts.push(
+      `<text x="${PLOT_LEFT}" y="${plotTop + 18}" fill="${COLORS.muted}">no upstream was asked</text>`,
+    );
+  }
+  trace.attempts.forEach((attempt, i) => {
+    parts.push(row(attempt, plotTop + i * ROW_HEIGHT, x, attempt.upstream === trace.winner));
+  });
+
+  if (trace.answeredAt !== null) {
+    const ax = round(x(trace.answeredAt));
+    parts.push(
+      `<g class="answer">`,
+      `<line x1="${ax}" y1="${plotTop - 6}" x2="${ax}" y2="${plotBottom}" stroke="${COLORS.answer}" stroke-width="2" stroke-dasharray="5 3"/>`,
+      `<text x="${ax}" y="${plotTop - 10}" text-anchor="middle" fill="${COLORS.answer}" font-weight="600">client answered · ${trace.answeredAt} ms</text>`,
+      `</g>`,
+    );
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** Title, one line of facts, and the legend. */
+function header(trace: Trace): string[] {
+  const facts = [
+    `tenant ${trace.tenant}`,
+    trace.startedAt,
+    `merged ${trace.mergeSize} record${trace.mergeSize === 1 ? '' : 's'}`,
+    `pool write ${trace.write ?? 'none'}`,
+  ].join(' · ');
+  const legend: [string, string][] = [
+    [swatch(COLORS.ok, 'active'), 'ok, active tier'],
+    [swatch(COLORS.ok, 'background'), 'ok, background tier'],
+    [swatch(COLORS.failure, 'active'), 'failed'],
+  ];
+  let lx = 12;
+  const items = legend.map(([shape, label]) => {
+    const item = `<g transform="translate(${lx},44)">${shape}<text x="20" y="10">${label}</text></g>`;
+    lx += 28 + label.length * CHAR_WIDTH;
+    return item;
+  });
+  return [
+    `<text x="12" y="20" font-size="15" font-weight="600">${escapeXml(`${trace.name} ${trace.type}`)}</text>`,
+    `<text x="12" y="36" fill="${COLORS.muted}">${escapeXml(facts)}</text>`,
+    ...items,
+  ];
+}
+
+function swatch(color: string, tier: TraceAttempt['tier']): string {
+  return `<rect width="14" height="12" rx="2" ${barPaint(color, tier)}/>`;
+}
+
+/** Active: solid. Background: pale fill with a solid outline, so the tier reads without colour. */
+function barPaint(color: string, tier: TraceAttempt['tier']): string {
+  return tier === 'active'
+    ? `fill="${color}"`
+    : `fill="${color}" fill-opacity="0.3" stroke="${color}" stroke-width="1.5"`;
+}
+
+function row(
+  attempt: TraceAttempt,
+  top: number,
+  x: (ms: number) => number,
+  isWinner: boolean,
+): string {
+  const color = attempt.outcome === 'ok' ? COLORS.ok : COLORS.failure;
+  const middle = top + ROW_HEIGHT / 2;
+  const x1 = round(x(attempt.start));
+  // A bar narrower than 3 px disappears next to its outline.
+  const width = Math.max(3, round(x(attempt.end) - x1));
+  const label =
+    attempt.upstream.length > MAX_LABEL_CHARS
+      ? `${attempt.upstream.slice(0, MAX_LABEL_CHARS - 1)}…`
+      : attempt.upstream;
+  const note = `${attempt.end - attempt.start} ms · ${attempt.outcome}${isWinner ? ' · winner' : ''}`;
+  const tier = attempt.tier === 'active' ? 'active' : 'bg';
+  return [
+    `<g class="row" data-upstream="${escapeXml(attempt.upstream)}" data-tier="${attempt.tier}" data-outcome="${escapeXml(attempt.outcome)}">`,
+    `<title>${escapeXml(`${attempt.upstream} (${attempt.tier}): ${note}`)}</title>`,
+    `<text x="${LABEL_WIDTH - 38}" y="${middle + 4}" text-anchor="end"${isWinner ? ' font-weight="600"' : ''}>${escapeXml(label)}</text>`,
+    `<text x="${LABEL_WIDTH - 8}" y="${middle + 4}" text-anchor="end" font-size="10" fill="${COLORS.muted}">${tier}</text>`,
+    `<rect x="${x1}" y="${middle - BAR_HEIGHT / 2}" width="${width}" height="${BAR_HEIGHT}" rx="2" ${barPaint(color, attempt.tier)}/>`,
+    noteText(note, x1, x1 + width, middle + 4, attempt.tier === 'active' ? '#fff' : COLORS.text),
+    '</g>',
+  ].join('');
+}
+
+/** The note right of the bar; left of it when it would leave the picture; inside as a last resort. */
+function noteText(
+  note: string,
+  barStart: number,
+  barEnd: number,
+  y: number,
+  insideColor: string,
+): string {
+  const width = note.length * CHAR_WIDTH;
+  const [x, anchor, color] =
+    barEnd + 6 + width <= WIDTH
+      ? [barEnd + 6, 'start', COLORS.muted]
+      : barStart - 6 - width >= PLOT_LEFT
+        ? [barStart - 6, 'end', COLORS.muted]
+        : [barEnd - 6, 'end', insideColor];
+  return `<text x="${x}" y="${y}" text-anchor="${anchor}" fill="${color}">${escapeXml(note)}</text>`;
+}
+
+/** A round upper bound and tick step (1, 2 or 5 × 10ⁿ) giving about five ticks. */
+function axisScale(end: number): { max: number; step: number } {
+  const rough = end / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? 10 * magnitude;
+  const whole = Math.max(1, Math.round(step));
+  return { max: Math.ceil(end / whole) * whole, step: whole };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
