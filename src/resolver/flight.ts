@@ -13,6 +13,7 @@ import {
 import type { DnsMessage } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
+import type { Lookup } from '../observability/lookup';
 import { attemptLog, type QueryLog } from '../observability/query-log';
 import { mergeAnswers } from '../pool/merge-answers';
 import type { PoolGateway } from '../pool/pool-gateway';
@@ -46,6 +47,8 @@ export interface FlightDeps {
   readonly pools: PoolGateway | null;
   readonly versions: VersionClock;
   readonly log: (entry: QueryLog) => void;
+  /** Metrics and traces (SPEC §10); absent: not recorded. */
+  readonly observe?: (lookup: Lookup) => void;
 }
 
 export interface Flight {
@@ -173,6 +176,15 @@ async function finish(
     notStarted: report.notStarted.map((u) => u.name),
     mergeSize: merged.records.length,
     divergences: merged.divergences.length,
+    ...(outcome ? { write: outcome } : {}),
+    version: formatVersion(current),
+  });
+  deps.observe?.({
+    scope: deps.tenant,
+    name: query.name,
+    type: query.type,
+    report,
+    records: merged.records,
     ...(outcome ? { write: outcome } : {}),
     version: formatVersion(current),
   });

@@ -7,7 +7,10 @@
 import { AnswerCache } from '../cache/answer-cache';
 import { type Bindings, loadConfig } from '../env';
 import { ConfigError } from '../errors';
+import type { Lookup } from '../observability/lookup';
+import { MetricsRegistry } from '../observability/metrics';
 import { writeQueryLog } from '../observability/query-log';
+import { TraceStore } from '../observability/trace-store';
 import { durablePoolGateway } from '../pool/pool-gateway';
 import { VersionClock } from '../pool/query-version';
 import { compileNamePolicy } from '../tenants/name-policy';
@@ -21,6 +24,15 @@ import { createResolver, type Resolver, type ResolverDeps } from './resolver';
 
 /** Health is per isolate (SPEC §2): every isolate learns from its own traffic. */
 export const isolateHealth = new UpstreamHealth(systemClock);
+
+/** Metrics and traces are per isolate too (SPEC §10); both are bounded. */
+export const isolateMetrics = new MetricsRegistry();
+export const isolateTraces = new TraceStore();
+
+function observeLookup(lookup: Lookup): void {
+  isolateMetrics.recordLookup(lookup);
+  isolateTraces.add(lookup);
+}
 
 let versionClock: VersionClock | null = null;
 
@@ -70,6 +82,7 @@ function cachedResolver(env: Bindings, key: string, settings: () => TenantSettin
       pools: durablePoolGateway(env.DOMAIN_POOL),
       versions: isolateVersions(),
       log: writeQueryLog,
+      observe: observeLookup,
       inflight,
       failures,
       prefetched,

@@ -12,6 +12,7 @@ import { localAnswer } from '../dns/local-answer';
 import type { DnsQuery, QueryParseResult } from '../dns/query-parser';
 import { buildClientResponse, buildErrorResponse } from '../dns/responses';
 import { HttpError, JsonApiError } from '../errors';
+import { isolateMetrics } from '../resolver/isolate-resolver';
 import { FAILURE_TTL, responseTtl } from '../resolver/response-ttl';
 import { DNS_JSON, DNS_MESSAGE, type ResponseFormat } from './content-negotiation';
 
@@ -28,6 +29,7 @@ export async function answerParsedQuery(
       throw new HttpError(parsed.status, parsed.reason);
     case 'local':
       setMetric(c, 'cache', 'local');
+      isolateMetrics.countQuery(c.get('tenant').id, 'local');
       return send(c, parsed.response, format, responseTtlOf(parsed.response));
     case 'query':
       return answerQuery(c, parsed.query, format);
@@ -42,6 +44,7 @@ export async function answerJsonParams(c: AppContext, params: URLSearchParams): 
   const local = localAnswer(parsed.query);
   if (local) {
     setMetric(c, 'cache', 'local');
+    isolateMetrics.countQuery(c.get('tenant').id, 'local');
     return sendJson(c, toJsonResponse(parsed.query, local), responseTtl(local));
   }
   return answerQuery(c, parsed.query, 'json');
@@ -53,6 +56,7 @@ async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseForma
     .resolver.resolve(query, { ip: c.req.header('cf-connecting-ip') });
   c.executionCtx.waitUntil(resolution.background);
   setMetric(c, 'cache', resolution.cacheStatus);
+  isolateMetrics.countQuery(c.get('tenant').id, resolution.cacheStatus);
   if (resolution.winner) {
     setMetric(c, 'upstream', resolution.winner.durationMs, resolution.winner.name);
   }
