@@ -1,6 +1,6 @@
 /**
  * Admin API (SPEC §4, §8, §10), mounted at `/admin`: tenant CRUD and token
- * rotation, pool inspection, upstream health. Every route needs a bearer
+ * rotation, pool inspection, upstream health, metrics and fan-out traces. Every route needs a bearer
  * token; see admin-auth.ts for who may do what.
  */
 import { type Context, Hono } from 'hono';
@@ -8,8 +8,16 @@ import { adminBearer, requireAdmin, requireTenant } from '../admin/admin-auth';
 import type { AppEnv } from '../app-env';
 import { loadConfig } from '../env';
 import { HttpError, JsonApiError } from '../errors';
+import { tracePage } from '../observability/trace-page';
+import type { Trace } from '../observability/trace-store';
+import { traceSvg } from '../observability/trace-svg';
 import { durablePoolGateway } from '../pool/pool-gateway';
-import { DEFAULT_TENANT, isolateHealth } from '../resolver/isolate-resolver';
+import {
+  DEFAULT_TENANT,
+  isolateHealth,
+  isolateMetrics,
+  isolateTraces,
+} from '../resolver/isolate-resolver';
 import { type TenantConfig, validateTenantConfig } from '../tenants/tenant-config';
 import { isValidTenantId } from '../tenants/tenant-host';
 import { type TenantRecord, tenantStore } from '../tenants/tenant-store';
@@ -94,6 +102,85 @@ adminRoutes.get('/health', (c) => {
   requireAdmin(c);
   return c.json({ upstreams: isolateHealth.snapshot() });
 });
+
+/** This isolate's counters in the Prometheus text format (SPEC §10): admin only. */
+adminRoutes.get('/metrics', (c) => {
+  requireAdmin(c);
+  return c.body(isolateMetrics.render(), 200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+});
+
+/** This isolate's recent fan-outs, newest first; `?name=` and `?tenant=` filter. Admin only. */
+adminRoutes.get('/traces', (c) => {
+  requireAdmin(c);
+  return listTraces(c, c.req.query('tenant'));
+});
+
+adminRoutes.get('/traces/:id', (c) => {
+  requireAdmin(c);
+  return c.json(findTrace(c.req.param('id')));
+});
+
+adminRoutes.get('/traces/:id/timeline.svg', (c) => {
+  requireAdmin(c);
+  return sendSvg(c, findTrace(c.req.param('id')));
+});
+
+adminRoutes.get('/traces/:id/view', (c) => {
+  requireAdmin(c);
+  return sendPage(c, findTrace(c.req.param('id')));
+});
+
+/** A tenant's own traces: admin or that tenant. */
+adminRoutes.get('/tenants/:id/traces', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  return listTraces(c, record.id);
+});
+
+adminRoutes.get('/tenants/:id/traces/:traceId', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  return c.json(findTrace(c.req.param('traceId'), record.id));
+});
+
+adminRoutes.get('/tenants/:id/traces/:traceId/timeline.svg', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  return sendSvg(c, findTrace(c.req.param('traceId'), record.id));
+});
+
+function listTraces(c: AppContext, tenant: string | undefined) {
+  const traces = isolateTraces.list({ tenant, name: c.req.query('name') });
+  return c.json({ traces }, 200, { 'cache-control': 'no-store' });
+}
+
+/** 404 for an unknown id, an evicted trace, or another tenant's trace alike. */
+function findTrace(id: string, tenant?: string): Trace {
+  const trace = isolateTraces.get(id);
+  if (!trace || (tenant !== undefined && trace.tenant !== tenant)) {
+    throw new HttpError(404, 'no such trace in this isolate');
+  }
+  return trace;
+}
+
+/** Names in traces come from clients: nothing in these documents may run or load anything. */
+const LOCKED_DOWN = "default-src 'none'; style-src 'unsafe-inline'";
+
+function sendSvg(c: AppContext, trace: Trace) {
+  return c.body(traceSvg(trace), 200, {
+    'content-type': 'image/svg+xml; charset=utf-8',
+    'content-security-policy': LOCKED_DOWN,
+    'cache-control': 'no-store',
+  });
+}
+
+function sendPage(c: AppContext, trace: Trace) {
+  return c.body(tracePage(trace), 200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': LOCKED_DOWN,
+    'cache-control': 'no-store',
+  });
+}
 
 async function inspectPool(c: AppContext, tenant: string, name: string, type: string) {
   const normalizedName = name.toLowerCase().replace(/\.$/, '');

@@ -1,0 +1,53 @@
+/**
+ * A small HTML page for one trace: the SVG timeline inline and the attempts
+ * as a table. It sits behind the admin bearer token, so it is for `curl` and
+ * `wrangler dev` users rather than a browser bookmark.
+ */
+import type { Trace } from './trace-store';
+import { escapeXml, traceSvg } from './trace-svg';
+
+export function tracePage(trace: Trace): string {
+  const e = escapeXml;
+  const facts: [string, string][] = [
+    ['tenant', trace.tenant],
+    ['started', trace.startedAt],
+    ['client answered', trace.answeredAt === null ? 'no usable answer' : `${trace.answeredAt} ms`],
+    ['winner', trace.winner ?? 'none'],
+    ['merged records', String(trace.mergeSize)],
+    ['pool write', trace.write ?? 'none'],
+    ['version', trace.version],
+    ['not asked', trace.notStarted.join(', ') || 'none'],
+  ];
+  const rows = trace.attempts.map(
+    (a) =>
+      `<tr><td>${e(a.upstream)}</td><td>${a.tier}</td><td>${a.start}</td><td>${a.end}</td>` +
+      `<td>${a.end - a.start}</td><td>${e(a.outcome)}</td><td>${a.records}</td></tr>`,
+  );
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${e(`${trace.name} ${trace.type}`)} · trace ${e(trace.id)}</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 24px; color: #212529; }
+table { border-collapse: collapse; margin-top: 16px; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #dee2e6; text-align: left; }
+td:nth-child(n+3):nth-child(-n+5), td:last-child { text-align: right; font-variant-numeric: tabular-nums; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
+dt { color: #868e96; }
+</style>
+</head>
+<body>
+<h1>${e(`${trace.name} ${trace.type}`)}</h1>
+<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${e(v)}</dd>`).join('')}</dl>
+${traceSvg(trace)}
+<table>
+<thead><tr><th>upstream</th><th>tier</th><th>start ms</th><th>end ms</th><th>took ms</th><th>outcome</th><th>records</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}
