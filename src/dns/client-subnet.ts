@@ -6,6 +6,7 @@
  */
 import { decodeMessage, encodeMessage, makeOption, optRecords } from './codec';
 import { CLIENT_SUBNET_OPTION_CODE } from './edns';
+import { type Ipv6Options, parseDottedQuad, parseIpv6Groups } from './ip-address';
 
 /** RFC 7871 §11.1: at most /24 of an IPv4 address. */
 export const IPV4_SOURCE_PREFIX = 24;
@@ -15,6 +16,9 @@ export const IPV6_SOURCE_PREFIX = 56;
 /** Address families of RFC 7871 §6 (IANA address family numbers). */
 const FAMILY_IPV4 = 1;
 const FAMILY_IPV6 = 2;
+
+/** Client addresses arrive as plain hex groups; an embedded IPv4 tail is not taken as an address. */
+const CLIENT_IPV6: Ipv6Options = { ipv4Tail: null };
 
 export interface ClientSubnet {
   readonly family: typeof FAMILY_IPV4 | typeof FAMILY_IPV6;
@@ -67,30 +71,17 @@ export function withClientSubnet(upstreamQuery: Uint8Array, subnet: ClientSubnet
 }
 
 function parseIpv4(text: string): Uint8Array | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  const bytes = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : Number.NaN));
-  if (bytes.some((b) => !(b >= 0 && b <= 255))) return null;
-  return new Uint8Array(bytes);
+  const octets = parseDottedQuad(text, { leadingZeros: true });
+  return octets === null ? null : new Uint8Array(octets);
 }
 
-const IPV6_GROUPS = 8;
-
 function parseIpv6(text: string): Uint8Array | null {
-  const halves = text.toLowerCase().split('::');
-  if (halves.length > 2) return null;
-  const groupsOf = (part: string | undefined) => (part ? part.split(':') : []);
-  const head = groupsOf(halves[0]);
-  const tail = groupsOf(halves[1]);
-  const missing = IPV6_GROUPS - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  const bytes = new Uint8Array(16);
+  const groups = parseIpv6Groups(text, CLIENT_IPV6);
+  if (groups === null) return null;
+  const bytes = new Uint8Array(2 * groups.length);
   for (const [i, group] of groups.entries()) {
-    if (!/^[0-9a-f]{1,4}$/.test(group)) return null;
-    const value = Number.parseInt(group, 16);
-    bytes[i * 2] = value >> 8;
-    bytes[i * 2 + 1] = value & 0xff;
+    bytes[i * 2] = group >> 8;
+    bytes[i * 2 + 1] = group & 0xff;
   }
   return bytes;
 }

@@ -6,13 +6,8 @@
  * These keys are for comparison only; the decoded data of the first upstream
  * that returned a record is what gets re-encoded.
  */
+import { type Ipv6Options, parseDottedQuad, parseIpv6Groups } from '../dns/ip-address';
 
-/** Octets in an IPv4 address. */
-const IPV4_OCTETS = 4;
-/** Largest value of one IPv4 octet. */
-const IPV4_OCTET_MAX = 255;
-/** 16-bit groups in an IPv6 address. */
-const IPV6_GROUPS = 8;
 /** Largest value of one IPv6 group. */
 const IPV6_GROUP_MAX = 0xffff;
 /**
@@ -22,6 +17,8 @@ const IPV6_GROUP_MAX = 0xffff;
 const MIN_COMPRESSED_ZERO_RUN = 2;
 /** Groups 0-4 zero and group 5 `ffff`: the IPv4-mapped prefix ::ffff:0:0/96 (RFC 4291 §2.5.5.2). */
 const IPV4_MAPPED_PREFIX_GROUPS = 6;
+/** RDATA spells an embedded IPv4 as dns-packet does: decimal octets, leading zeros allowed. */
+const RDATA_IPV6: Ipv6Options = { ipv4Tail: { leadingZeros: true } };
 
 /**
  * Name-valued fields inside other record types' data. Names compare
@@ -58,7 +55,7 @@ export function canonicalName(name: string): string {
  * dns-packet and the RDATA itself mean; returns null for anything else.
  */
 export function canonicalIpv4(address: string): string | null {
-  const octets = parseIpv4Octets(address);
+  const octets = parseDottedQuad(address, { leadingZeros: true });
   return octets === null ? null : octets.join('.');
 }
 
@@ -70,7 +67,7 @@ export function canonicalIpv4(address: string): string | null {
  * anything else (zone ids included: they never appear in RDATA).
  */
 export function canonicalIpv6(address: string): string | null {
-  const groups = parseIpv6Groups(address);
+  const groups = parseIpv6Groups(address, RDATA_IPV6);
   return groups === null ? null : formatIpv6Groups(groups);
 }
 
@@ -156,55 +153,6 @@ function toHex(bytes: Uint8Array): string {
   let hex = '';
   for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
   return hex;
-}
-
-function parseIpv4Octets(address: string): number[] | null {
-  const parts = address.split('.');
-  if (parts.length !== IPV4_OCTETS) return null;
-  const octets: number[] = [];
-  for (const part of parts) {
-    // At most three digits: a longer run is not a dotted quad even if its value fits.
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const octet = Number(part);
-    if (octet > IPV4_OCTET_MAX) return null;
-    octets.push(octet);
-  }
-  return octets;
-}
-
-function parseIpv6Groups(address: string): number[] | null {
-  const halves = address.split('::');
-  if (halves.length > 2) return null;
-  const head = parseGroupList(halves[0] ?? '', halves.length === 1);
-  const tail = halves.length === 2 ? parseGroupList(halves[1] ?? '', true) : [];
-  if (head === null || tail === null) return null;
-  if (halves.length === 1) return head.length === IPV6_GROUPS ? head : null;
-  // `::` stands for at least one zero group (RFC 4291 §2.2 item 2).
-  const missing = IPV6_GROUPS - head.length - tail.length;
-  if (missing < 1) return null;
-  return [...head, ...new Array<number>(missing).fill(0), ...tail];
-}
-
-/** Parses colon-separated hex groups; an embedded IPv4 may end the last list. */
-function parseGroupList(text: string, mayEndWithIpv4: boolean): number[] | null {
-  if (text === '') return [];
-  const parts = text.split(':');
-  const groups: number[] = [];
-  for (const [index, part] of parts.entries()) {
-    const isLast = index === parts.length - 1;
-    if (isLast && mayEndWithIpv4 && part.includes('.')) {
-      const octets = parseIpv4Octets(part);
-      if (octets === null) return null;
-      const [a = 0, b = 0, c = 0, d = 0] = octets;
-      groups.push((a << 8) | b, (c << 8) | d);
-      continue;
-    }
-    if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return null;
-    const group = Number.parseInt(part, 16);
-    if (group > IPV6_GROUP_MAX) return null;
-    groups.push(group);
-  }
-  return groups;
 }
 
 function formatIpv6Groups(groups: readonly number[]): string {
