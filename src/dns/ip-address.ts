@@ -14,7 +14,7 @@ const IPV4_OCTETS = 4;
 /** Largest value of one IPv4 octet. */
 const IPV4_OCTET_MAX = 255;
 /** 16-bit groups in an IPv6 address. */
-export const IPV6_GROUPS = 8;
+const IPV6_GROUPS = 8;
 
 export interface DottedQuadOptions {
   /**
