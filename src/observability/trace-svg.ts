@@ -8,14 +8,17 @@
 import type { Trace, TraceAttempt } from './trace-store';
 
 /** Wide enough for ten rows of labels and bars on a laptop screen, small enough to embed. */
-const WIDTH = 860;
-const LABEL_WIDTH = 190;
+const WIDTH = 900;
+/** Upstream name (up to MAX_LABEL_CHARS) and its tier, left of the plot. */
+const LABEL_WIDTH = 230;
+/** The tier column: wide enough for "background" in 10 px type. */
+const TIER_WIDTH = 64;
 /** Room right of the plot for the last bar's "123 ms · timeout" note. */
 const NOTE_WIDTH = 150;
 const HEADER_HEIGHT = 78;
 const ROW_HEIGHT = 28;
 const BAR_HEIGHT = 14;
-const AXIS_HEIGHT = 36;
+const AXIS_HEIGHT = 48;
 /** Rough advance of one 12 px character, to keep notes inside the picture. */
 const CHAR_WIDTH = 7;
 /** Upstream names longer than this are cut with an ellipsis (the full name is in the tooltip). */
@@ -60,7 +63,7 @@ export function traceSvg(trace: Trace): string {
   }
   parts.push(
     `<line x1="${PLOT_LEFT}" y1="${plotBottom}" x2="${PLOT_RIGHT}" y2="${plotBottom}" stroke="${COLORS.muted}"/>`,
-    `<text x="${PLOT_RIGHT + 8}" y="${plotBottom + 18}" fill="${COLORS.muted}">ms</text>`,
+    `<text x="${(PLOT_LEFT + PLOT_RIGHT) / 2}" y="${plotBottom + 38}" text-anchor="middle" fill="${COLORS.muted}">ms since the fan-out started</text>`,
   );
 
   if (rows === 0) {
@@ -94,9 +97,10 @@ function header(trace: Trace): string[] {
     `pool write ${trace.write ?? 'none'}`,
   ].join(' · ');
   const legend: [string, string][] = [
-    [swatch(COLORS.ok, 'active'), 'ok, active tier'],
-    [swatch(COLORS.ok, 'background'), 'ok, background tier'],
-    [swatch(COLORS.failure, 'active'), 'failed'],
+    [swatch(COLORS.ok, 'active'), 'usable answer'],
+    [swatch(COLORS.failure, 'active'), 'failure'],
+    [swatch(COLORS.muted, 'active'), 'active tier (solid)'],
+    [swatch(COLORS.muted, 'background'), 'background tier (pale)'],
   ];
   let lx = 12;
   const items = legend.map(([shape, label]) => {
@@ -138,12 +142,11 @@ function row(
       ? `${attempt.upstream.slice(0, MAX_LABEL_CHARS - 1)}…`
       : attempt.upstream;
   const note = `${attempt.end - attempt.start} ms · ${attempt.outcome}${isWinner ? ' · winner' : ''}`;
-  const tier = attempt.tier === 'active' ? 'active' : 'bg';
   return [
     `<g class="row" data-upstream="${escapeXml(attempt.upstream)}" data-tier="${attempt.tier}" data-outcome="${escapeXml(attempt.outcome)}">`,
     `<title>${escapeXml(`${attempt.upstream} (${attempt.tier}): ${note}`)}</title>`,
-    `<text x="${LABEL_WIDTH - 38}" y="${middle + 4}" text-anchor="end"${isWinner ? ' font-weight="600"' : ''}>${escapeXml(label)}</text>`,
-    `<text x="${LABEL_WIDTH - 8}" y="${middle + 4}" text-anchor="end" font-size="10" fill="${COLORS.muted}">${tier}</text>`,
+    `<text x="${LABEL_WIDTH - TIER_WIDTH - 8}" y="${middle + 4}" text-anchor="end"${isWinner ? ' font-weight="600"' : ''}>${escapeXml(label)}</text>`,
+    `<text x="${LABEL_WIDTH - TIER_WIDTH}" y="${middle + 4}" font-size="10" fill="${COLORS.muted}">${attempt.tier}</text>`,
     `<rect x="${x1}" y="${middle - BAR_HEIGHT / 2}" width="${width}" height="${BAR_HEIGHT}" rx="2" ${barPaint(color, attempt.tier)}/>`,
     noteText(note, x1, x1 + width, middle + 4, attempt.tier === 'active' ? '#fff' : COLORS.text),
     '</g>',
@@ -160,8 +163,8 @@ function noteText(
 ): string {
   const width = note.length * CHAR_WIDTH;
   const [x, anchor, color] =
-    barEnd + 6 + width <= WIDTH
-      ? [barEnd + 6, 'start', COLORS.muted]
+    barEnd + 8 + width <= WIDTH
+      ? [barEnd + 8, 'start', COLORS.muted]
       : barStart - 6 - width >= PLOT_LEFT
         ? [barStart - 6, 'end', COLORS.muted]
         : [barEnd - 6, 'end', insideColor];
