@@ -7,7 +7,6 @@ import type { DnsMessage, DnsRecord } from '../dns/codec';
 import { rcodeName } from '../dns/rcodes';
 import { canonicalName } from './canonical-data';
 import type {
-  AnswerRecord,
   Divergence,
   DivergenceReason,
   DroppedRecord,
@@ -16,7 +15,7 @@ import type {
   NegativeAnswer,
 } from './merged-answer';
 import { clampTtl, recordTtl } from './record-ttl';
-import { dropReason, walkChain } from './walk-chain';
+import { type AnswerRecord, dropReason, walkChain } from './walk-chain';
 
 /** An answer that may be merged, before it is compared with the reference answer. */
 export interface UsableAnswer {

@@ -22,17 +22,7 @@ import type {
 } from './merged-answer';
 import { recordTtl } from './record-ttl';
 
-export type {
-  Divergence,
-  DivergenceReason,
-  DroppedRecord,
-  DropReason,
-  MergedAnswer,
-  MergeInput,
-  MergeQuestion,
-  NegativeAnswer,
-  PoolRecord,
-} from './merged-answer';
+export type * from './merged-answer';
 
 /**
  * Merges upstream answers to `question` (SPEC §3).

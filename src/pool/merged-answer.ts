@@ -103,6 +103,3 @@ export interface MergedAnswer {
   /** Upstreams whose answer was merged, in arrival order. */
   contributors: string[];
 }
-
-/** A record of an answer or authority section: anything but the OPT pseudo-record. */
-export type AnswerRecord = Exclude<DnsRecord, { type: 'OPT' }>;

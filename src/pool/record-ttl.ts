@@ -1,10 +1,8 @@
 /** TTLs as the merge reads them (SPEC §3): whole seconds, and never a TTL RFC 2181 forbids. */
-import type { AnswerRecord } from './merged-answer';
-
 /** RFC 2181 §8: a TTL with the top bit set is treated as zero. */
 const MAX_TTL_SECONDS = 0x7fffffff;
 
-export function recordTtl(record: AnswerRecord): number {
+export function recordTtl(record: { readonly ttl?: number | undefined }): number {
   return clampTtl(record.ttl ?? 0);
 }
 

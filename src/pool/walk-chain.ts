@@ -3,8 +3,12 @@
  * it (SPEC §3): records answer the question only at an owner on the chain,
  * links with their CNAME, the final owner with the asked type.
  */
+import type { DnsRecord } from '../dns/codec';
 import { canonicalName } from './canonical-data';
-import type { AnswerRecord, DivergenceReason, DropReason, MergeQuestion } from './merged-answer';
+import type { DivergenceReason, DropReason, MergeQuestion } from './merged-answer';
+
+/** A record of an answer or authority section: anything but the OPT pseudo-record. */
+export type AnswerRecord = Exclude<DnsRecord, { type: 'OPT' }>;
 
 /** Chains are not followed for these: the CNAME or every record at the name is the answer. */
 const UNFOLLOWED_TYPES: ReadonlySet<string> = new Set(['CNAME', 'ANY']);
