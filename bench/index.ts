@@ -6,7 +6,7 @@
  *
  * Environment: BENCH_LOOKUPS (per cell, default 40), BENCH_SIZES ("5,20"),
  * BENCH_MODES ("tiered,parallel,sequential"), BENCH_PROFILES (all),
- * BENCH_SOURCE ("head": the last commit; "worktree"), BENCH_WRK_SECONDS (5),
+ * BENCH_SOURCE ("head": the last commit; a commit; "worktree"), BENCH_WRK_SECONDS (5),
  * BENCH_TIMELINE ("20:active-slow": the cell drawn per mode).
  */
 
@@ -36,7 +36,10 @@ import {
 import {
   bundleResolver,
   PROJECT_ROOT,
+  type ResolverBundle,
   type ResolverSource,
+  resolverSource,
+  startResolver,
   startWorker,
   type WorkerInstance,
 } from './lib/worker-process';
@@ -72,7 +75,7 @@ const modes = (env.BENCH_MODES ?? MODES.join(',')).split(',');
 const profiles = (env.BENCH_PROFILES ?? PROFILE_ORDER.join(','))
   .split(',')
   .filter((p): p is ProfileName => (PROFILE_ORDER as readonly string[]).includes(p));
-const source: ResolverSource = env.BENCH_SOURCE === 'worktree' ? 'worktree' : 'head';
+const source: ResolverSource = resolverSource(env.BENCH_SOURCE);
 const wrkSeconds = Number(env.BENCH_WRK_SECONDS ?? 5);
 const [timelineSize, timelineProfile] = (env.BENCH_TIMELINE ?? '20:active-slow').split(':');
 
@@ -81,18 +84,15 @@ const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
-  progress(`bundling the resolver (${source})`);
+  progress(`bundling the resolver (${typeof source === 'string' ? source : source.commit})`);
   const bundle = await bundleResolver(source);
-  for (const patch of bundle.patches) progress(`patched bundle: ${patch}`);
 
   const cells: CellResult[] = [];
   const timelines: { mode: string; svg: string }[] = [];
   for (const size of sizes) {
     for (const mode of modes) {
       const sim = await startUpstreamSim(fleetSpecs(size));
-      const worker = await startWorker({
-        config: bundle.config,
-        noBundle: true,
+      const worker = await startResolver(bundle, {
         vars: {
           ...TIER_VARS,
           UPSTREAMS: sim.upstreamsValue,
@@ -137,10 +137,11 @@ async function main(): Promise<void> {
   }
 
   let throughput: ThroughputReport | null = null;
-  if (await hasWrk()) throughput = await measureThroughput(bundle.config);
+  if (await hasWrk()) throughput = await measureThroughput(bundle);
   else progress('wrk not found: skipping the cache-hit throughput (apt-get install wrk)');
   await bundle.dispose();
 
+  for (const patch of bundle.patches) progress(`patched bundle: ${patch}`);
   const meta = {
     date: new Date().toISOString(),
     revision: bundle.revision,
@@ -221,14 +222,12 @@ function drawTimeline(
  * settings, rounds alternated; plus sequential single-request latency.
  * Asserts nothing: reports, and counts upstream requests during the load.
  */
-async function measureThroughput(resolverConfig: string): Promise<ThroughputReport> {
+async function measureThroughput(bundle: ResolverBundle): Promise<ThroughputReport> {
   const settings: LoadSettings = { threads: 1, connections: 10, seconds: wrkSeconds };
   const quiet = ['--log-level', 'warn'];
   const sim = await startUpstreamSim(fleetSpecs(5));
   sim.setBehaviour(healthyBehaviour);
-  const resolver = await startWorker({
-    config: resolverConfig,
-    noBundle: true,
+  const resolver = await startResolver(bundle, {
     vars: {
       ...TIER_VARS,
       UPSTREAMS: sim.upstreamsValue,

@@ -5,7 +5,7 @@
  * each fan-out timeline from the worker's JSON log line and the merged pool
  * read back after the background tier. Everything started is stopped by PID.
  *
- * BENCH_SOURCE=worktree runs the working tree instead of the last commit.
+ * BENCH_SOURCE=worktree runs the working tree, BENCH_SOURCE=<commit> an older commit.
  */
 import { queryA, uniqueName } from '../bench/lib/doh-client';
 import {
@@ -14,7 +14,13 @@ import {
   type SimUpstreamSpec,
   startUpstreamSim,
 } from '../bench/lib/upstream-sim';
-import { bundleResolver, type QueryLogLine, startWorker } from '../bench/lib/worker-process';
+import {
+  bundleResolver,
+  type QueryLogLine,
+  resolverSource,
+  startResolver,
+  type WorkerInstance,
+} from '../bench/lib/worker-process';
 
 /** Five upstreams like a real list: two quick, one average, two far away; mixed DoH and TCP. */
 const DEMO_FLEET: readonly SimUpstreamSpec[] = [
@@ -34,9 +40,8 @@ const say = (text = '') => process.stdout.write(`${text}\n`);
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const source = process.env.BENCH_SOURCE === 'worktree' ? 'worktree' : 'head';
-  say(`Bundling the resolver (${source === 'head' ? 'last commit' : 'working tree'}) …`);
-  const bundle = await bundleResolver(source);
+  const bundle = await bundleResolver(resolverSource(process.env.BENCH_SOURCE));
+  say(`Bundled the resolver at ${bundle.revision}.`);
   const sim = await startUpstreamSim(DEMO_FLEET);
   say('Upstreams on loopback:');
   for (const u of sim.upstreams) {
@@ -44,15 +49,14 @@ async function main(): Promise<void> {
       `  ${u.name.padEnd(8)} ${String(u.delayMs).padStart(4)} ms  ${u.addresses.join(', ').padEnd(28)} ${u.url}`,
     );
   }
-  const worker = await startWorker({
-    config: bundle.config,
-    noBundle: true,
+  const worker = await startResolver(bundle, {
     vars: {
       UPSTREAMS: sim.upstreamsValue,
       FANOUT_MODE: 'tiered',
       ALLOW_LOOPBACK_UPSTREAMS: 'true',
     },
   });
+  for (const patch of bundle.patches) say(`(bundle patched to start: ${patch})`);
   say(
     `Resolver: wrangler dev (pid ${worker.pid}) on ${worker.origin}, tiered mode, default tier settings`,
   );
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
 }
 
 async function lookup(
-  worker: Awaited<ReturnType<typeof startWorker>>,
+  worker: WorkerInstance,
   sim: Awaited<ReturnType<typeof startUpstreamSim>>,
   label: string,
 ): Promise<void> {

@@ -78,38 +78,49 @@ export interface WorkerBundle {
   dispose(): Promise<void>;
 }
 
-/** Which resolver source to bundle: the last commit (default) or the working tree. */
-export type ResolverSource = 'head' | 'worktree';
+export interface ResolverBundle extends WorkerBundle {
+  readonly revision: string;
+  /** Workarounds applied to the bundle so it starts (see startResolver); empty when none were needed. */
+  readonly patches: string[];
+}
+
+/** Which resolver source to bundle: the last commit (default), any commit, or the working tree. */
+export type ResolverSource = 'head' | 'worktree' | { readonly commit: string };
+
+/** `BENCH_SOURCE`: unset or `head`, `worktree`, or a commit. */
+export function resolverSource(value: string | undefined): ResolverSource {
+  if (value === undefined || value === '' || value === 'head') return 'head';
+  return value === 'worktree' ? 'worktree' : { commit: value };
+}
 
 /**
  * Bundles the resolver into a temporary directory and writes a wrangler.toml
  * next to it: the project's own, with `main` pointing at the bundle.
  *
- * `head` bundles the last commit, exported with `git archive` (read-only for
+ * A commit (`head`: the last one) is exported with `git archive` (read-only for
  * the repository): the working tree is shared with people in the middle of
  * edits, and a bench should measure something that has a commit id.
  */
-export async function bundleResolver(
-  source: ResolverSource,
-): Promise<WorkerBundle & { revision: string; patches: string[] }> {
+export async function bundleResolver(source: ResolverSource): Promise<ResolverBundle> {
   const exec = promisify(execFile);
   const outdir = await mkdtemp(join(tmpdir(), 'resolver-bench-'));
   let root = PROJECT_ROOT;
-  const head = (
-    await exec('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT })
+  const rev = typeof source === 'string' ? 'HEAD' : source.commit;
+  const commit = (
+    await exec('git', ['rev-parse', '--short', `${rev}^{commit}`], { cwd: PROJECT_ROOT })
   ).stdout.trim();
-  let revision = `${head}+worktree`;
-  if (source === 'head') {
+  let revision = `${commit}+worktree`;
+  if (source !== 'worktree') {
     root = await mkdtemp(join(tmpdir(), 'resolver-bench-src-'));
-    await exec('sh', ['-c', `git -C "${PROJECT_ROOT}" archive HEAD | tar -x -C "${root}"`]);
+    await exec('sh', ['-c', `git -C "${PROJECT_ROOT}" archive "${commit}" | tar -x -C "${root}"`]);
     await symlink(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
-    revision = head;
+    revision = commit;
   }
   await exec(join(BIN, 'wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
     cwd: root,
     env: wranglerEnv(),
   });
-  const patches = await patchGlobalScopeRandom(join(outdir, 'index.js'));
+  const patches: string[] = [];
   const toml = await readFile(join(root, 'wrangler.toml'), 'utf8');
   const config = join(outdir, 'wrangler.toml');
   await writeFile(config, toml.replace(/^main\s*=.*$/m, 'main = "index.js"'));
@@ -120,20 +131,37 @@ export async function bundleResolver(
   return { config, revision, patches, dispose };
 }
 
+/** What workerd says when a module does I/O, timers or randomness at module scope. */
+const GLOBAL_SCOPE_ERROR = 'Disallowed operation called within global scope';
+
 /**
- * Resolver bug workaround, applied to the bundle only (never to src/): the
- * isolate id of the version clock is drawn with `crypto.randomUUID()` at
- * module scope, which workerd refuses ("Disallowed operation called within
- * global scope"), so the worker does not start under wrangler dev. A bench
- * runs one isolate per worker, so a fixed id changes nothing it measures.
- * Returns what was patched, for the report; nothing once src/ is fixed.
+ * Starts the bundled resolver. Workaround for a resolver bug in some commits
+ * (up to 475a654): the version clock's isolate id was drawn with
+ * `crypto.randomUUID()` at module scope, which workerd refuses, so the worker
+ * did not start under wrangler dev. Only if the start fails that way, the
+ * bundle (never src/) gets a fixed isolate id and is started again; a bench
+ * runs one isolate per worker, so that changes nothing it measures. The
+ * patch is recorded in `bundle.patches` for the report.
  */
-async function patchGlobalScopeRandom(bundle: string): Promise<string[]> {
-  const code = await readFile(bundle, 'utf8');
-  const pattern = /new VersionClock\(crypto\.randomUUID\(\),/g;
-  if (!pattern.test(code)) return [];
-  await writeFile(bundle, code.replace(pattern, 'new VersionClock("bench-isolate",'));
-  return ['isolateVersions: module-scope crypto.randomUUID() replaced by a fixed isolate id'];
+export async function startResolver(
+  bundle: ResolverBundle,
+  options: Omit<StartOptions, 'config' | 'noBundle'>,
+): Promise<WorkerInstance> {
+  const start = () => startWorker({ ...options, config: bundle.config, noBundle: true });
+  try {
+    return await start();
+  } catch (error) {
+    if (!String(error).includes(GLOBAL_SCOPE_ERROR)) throw error;
+    const script = join(dirname(bundle.config), 'index.js');
+    const code = await readFile(script, 'utf8');
+    const pattern = /new VersionClock\(crypto\.randomUUID\(\),/g;
+    if (!pattern.test(code)) throw error;
+    await writeFile(script, code.replace(pattern, 'new VersionClock("bench-isolate",'));
+    const patch =
+      'module-scope crypto.randomUUID() for the version clock replaced by a fixed isolate id';
+    if (!bundle.patches.includes(patch)) bundle.patches.push(patch);
+    return start();
+  }
 }
 
 export interface StartOptions {
