@@ -111,6 +111,9 @@ export class FanoutRun {
       index: this.started++,
     };
     this.open.add(attempt);
+    if (this.input.settings.mode === 'sequential' && this.waiting.length > 0) {
+      this.schedule(this.input.settings.fallbackMs, () => this.giveUp(attempt));
+    }
     let pending: Promise<ExchangeResult>;
     try {
       pending = Promise.resolve(
@@ -144,6 +147,20 @@ export class FanoutRun {
       case 'parallel':
         break;
     }
+    this.endIfDone();
+  }
+
+  /**
+   * Sequential mode's per-try timeout: an upstream silent for `fallbackMs`
+   * fails with `timeout` and the next one is asked, as stub resolvers fail
+   * over. Without it one hung upstream would hold the lookup to the deadline.
+   */
+  private giveUp(attempt: OpenAttempt): void {
+    if (!this.open.has(attempt)) return;
+    const message = `no answer within ${this.input.settings.fallbackMs} ms`;
+    this.finish(attempt, { ok: false, failure: { kind: 'timeout', message } });
+    attempt.controller.abort(new DOMException(message, 'TimeoutError'));
+    this.launchNext('active');
     this.endIfDone();
   }
 

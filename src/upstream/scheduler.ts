@@ -70,9 +70,9 @@ export interface FanoutInput {
  * - `parallel`: everyone at t=0. `maxInflight` does not apply: this is the
  *   all-at-once baseline the benchmark compares against.
  * - `sequential`: one at a time in rank order; the next starts when the
- *   previous fails, the first usable answer ends the run (the rest end up in
- *   `notStarted`). A hanging upstream holds it until the deadline: that is
- *   the classic failover behaviour this mode exists to show.
+ *   previous fails or has been silent for `fallbackMs` (then it is aborted:
+ *   the per-try timeout of classic failover), the first usable answer ends
+ *   the run (the rest end up in `notStarted`).
  *
  * In every mode each upstream is asked at most once, failures never win, and
  * at the deadline every open attempt is aborted and nothing else starts.

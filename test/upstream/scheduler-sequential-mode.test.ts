@@ -36,7 +36,7 @@ it('asks one upstream at a time in sequential mode and stops at the first usable
   expect([...net.calls.keys()]).toEqual(['u1', 'u2', 'u3']);
 });
 
-it('lets a hanging upstream hold sequential mode until the deadline', async () => {
+it('gives up on a silent upstream after the fallback time in sequential mode and asks the next', async () => {
   const clock = new ManualClock();
   const net = new FakeNetwork(clock, {
     u1: { latencyMs: 15, result: 'servfail' },
@@ -54,12 +54,41 @@ it('lets a hanging upstream hold sequential mode until the deadline', async () =
   await clock.runUntilIdle();
   const report = await fanout.settled;
 
+  expect((await fanout.firstUsable)?.upstream.name).toBe('u3');
+  // u2 starts at 15 and is given up at 15 + fallbackMs (300); u3 answers 10 ms later.
+  expect(report.attempts.map((a) => [a.upstream.name, a.startedAt, a.endedAt])).toEqual([
+    ['u1', 0, 15],
+    ['u2', 15, 315],
+    ['u3', 315, 325],
+  ]);
+  expect(report.attempts[1]?.result.ok).toBe(false);
+  expect(net.signals.get('u2')?.aborted).toBe(true);
+  expect(net.peakInflight).toBe(1);
+  expect(clock.pendingTimers).toBe(0);
+});
+
+it('lets the last upstream in sequential mode run until the deadline', async () => {
+  const clock = new ManualClock();
+  const net = new FakeNetwork(clock, {
+    u1: { latencyMs: 15, result: 'servfail' },
+    u2: { latencyMs: 0, result: 'never' },
+  });
+  const fanout = startFanout({
+    upstreams: net.upstreams,
+    query: new Uint8Array(12),
+    exchange: net.exchange,
+    settings: sequential,
+    clock,
+  });
+
+  await clock.runUntilIdle();
+  const report = await fanout.settled;
+
   expect(await fanout.firstUsable).toBeNull();
+  // Nobody is left to fail over to, so the last one keeps its chance until the deadline.
   expect(report.attempts.map((a) => [a.upstream.name, a.startedAt, a.endedAt])).toEqual([
     ['u1', 0, 15],
     ['u2', 15, 3000],
   ]);
-  expect(net.signals.get('u2')?.aborted).toBe(true);
-  expect(report.notStarted.map((u) => u.name)).toEqual(['u3']);
   expect(clock.pendingTimers).toBe(0);
 });
