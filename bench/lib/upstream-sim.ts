@@ -40,6 +40,8 @@ export interface SimUpstreamSpec {
   readonly transport: SimTransport;
   readonly delayMs: number;
   readonly addresses: readonly string[];
+  /** TTL of its answers in seconds; SIM_TTL when absent (scripts/race.ts needs entries that expire). */
+  readonly ttl?: number;
 }
 
 export interface SimUpstream extends SimUpstreamSpec {
@@ -314,7 +316,7 @@ function simAnswer(spec: SimUpstreamSpec, query: DnsMessage, servfail: boolean):
           name: question.name,
           type: 'A' as const,
           class: 'IN' as const,
-          ttl: SIM_TTL,
+          ttl: spec.ttl ?? SIM_TTL,
           data,
         }));
   return {

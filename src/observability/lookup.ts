@@ -21,7 +21,10 @@ export interface Lookup {
   readonly records: readonly { readonly sources: readonly string[] }[];
   /** Absent when nothing was written (no usable answer, or no pool binding). */
   readonly write?: WriteOutcome;
+  /** The query's own version. */
   readonly version: string;
+  /** The pool's version after the write, when there was one. */
+  readonly poolVersion?: string;
 }
 
 /**

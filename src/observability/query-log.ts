@@ -24,7 +24,10 @@ export interface QueryLog {
   readonly mergeSize: number;
   readonly divergences: number;
   readonly write?: 'accepted' | 'merged' | 'rejected' | 'failed';
+  /** The query's own version (SPEC §4: taken when it started). */
   readonly version?: string;
+  /** The pool's version after the write; differs from `version` when the write was rejected. */
+  readonly poolVersion?: string;
 }
 
 /** Offsets are ms since the fan-out started; outcome is `ok` or the failure kind. */

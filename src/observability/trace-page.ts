@@ -15,7 +15,8 @@ export function tracePage(trace: Trace): string {
     ['winner', trace.winner ?? 'none'],
     ['merged records', String(trace.mergeSize)],
     ['pool write', trace.write ?? 'none'],
-    ['version', trace.version],
+    ['query version', trace.version],
+    ['pool version after the write', trace.poolVersion ?? 'none'],
     ['not asked', trace.notStarted.join(', ') || 'none'],
   ];
   const rows = trace.attempts.map(

@@ -40,7 +40,10 @@ export interface Trace {
   readonly notStarted: readonly string[];
   readonly mergeSize: number;
   readonly write: WriteOutcome | null;
+  /** The query's own version (when it started). */
   readonly version: string;
+  /** The pool's version after the write; null when nothing was written. */
+  readonly poolVersion: string | null;
 }
 
 export interface TraceFilter {
@@ -103,6 +106,7 @@ function toTrace(lookup: Lookup, id: string): Trace {
     mergeSize: lookup.records.length,
     write: lookup.write ?? null,
     version: lookup.version,
+    poolVersion: lookup.poolVersion ?? null,
   };
 }
 

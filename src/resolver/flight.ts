@@ -146,16 +146,16 @@ async function finish(
   const write = toPoolWrite(merged, version, receivedAt);
 
   let outcome: QueryLog['write'];
-  let current = version;
+  let poolVersion: string | undefined;
   if (write && deps.pools) {
     try {
       const result = await deps.pools.write(deps.tenant, query.name, query.type, write);
       outcome = result.status;
-      current = result.version;
+      poolVersion = formatVersion(result.version);
       // Hybrid logical clock: never issue a version below one the pool has seen.
       deps.versions.observe(result.version);
       const now = deps.clock.now();
-      const entry = entryFromSnapshot(result, now, formatVersion(result.version));
+      const entry = entryFromSnapshot(result, now, poolVersion);
       if (entry) await deps.cache.store(key, entry, true);
     } catch (error) {
       outcome = 'failed';
@@ -177,7 +177,9 @@ async function finish(
     mergeSize: merged.records.length,
     divergences: merged.divergences.length,
     ...(outcome ? { write: outcome } : {}),
-    version: formatVersion(current),
+    // This query's version, and the pool's after the write: they differ when it was rejected.
+    version: formatVersion(version),
+    ...(poolVersion ? { poolVersion } : {}),
   });
   deps.observe?.({
     scope: deps.tenant,
@@ -186,7 +188,8 @@ async function finish(
     report,
     records: merged.records,
     ...(outcome ? { write: outcome } : {}),
-    version: formatVersion(current),
+    version: formatVersion(version),
+    ...(poolVersion ? { poolVersion } : {}),
   });
 }
 
