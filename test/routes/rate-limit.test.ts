@@ -19,11 +19,14 @@ function fromIp(ip: string): RequestInit {
 it('answers 429 past the budget, keeps other clients unaffected, and recovers after the period', async () => {
   const ip = randomClientIp();
   const statuses: number[] = [];
-  for (let i = 0; i <= BUDGET; i++) {
+  // The binding's windows are aligned to the clock: a burst that straddles a
+  // window boundary may get up to two budgets through, never more.
+  for (let i = 0; i <= 2 * BUDGET && !statuses.includes(429); i++) {
     statuses.push((await fetchWorker('/resolve?name=a.test', fromIp(ip))).status);
   }
-  expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(BUDGET);
   expect(statuses.at(-1)).toBe(429);
+  expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(BUDGET);
+  expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(2 * BUDGET);
   const limited = await fetchWorker('/resolve?name=a.test', fromIp(ip));
   expect(limited.status).toBe(429);
   expect(limited.headers.get('retry-after')).toBeTruthy();
