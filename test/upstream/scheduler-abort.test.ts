@@ -1,20 +1,11 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { startFakeFanout } from './fanout-harness';
 
 it('ends everything at once when aborted', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { clock, net, fanout } = startFakeFanout({
     u1: { latencyMs: 500, result: 'ok' },
     u2: { latencyMs: 500, result: 'ok' },
     u3: { latencyMs: 500, result: 'ok' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
   });
 
   await clock.advance(120);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
 import type { FakeBehaviour } from '../support/manual-clock';
-import { FakeNetwork, fakeUpstream, ManualClock } from '../support/manual-clock';
+import { fakeUpstream } from '../support/manual-clock';
+import { runFakeFanout } from './fanout-harness';
 
 const { fallbackMs, staggerMs } = DEFAULT_FANOUT_SETTINGS;
 
@@ -31,24 +32,13 @@ const races: Record<string, [FakeBehaviour, FakeBehaviour]> = {
 describe('asks every upstream at most once', () => {
   for (const [title, [first, second]] of Object.entries(races)) {
     it(`when ${title}`, async () => {
-      const clock = new ManualClock();
       const background = Object.fromEntries(
         Array.from(
           { length: 8 },
           (_, i) => [`b${i}`, { latencyMs: staggerMs * (i % 3), result: 'ok' }] as const,
         ),
       );
-      const net = new FakeNetwork(clock, { a1: first, a2: second, ...background });
-      const fanout = startFanout({
-        upstreams: net.upstreams,
-        query: new Uint8Array(12),
-        exchange: net.exchange,
-        settings: DEFAULT_FANOUT_SETTINGS,
-        clock,
-      });
-
-      await clock.runUntilIdle();
-      const report = await fanout.settled;
+      const { clock, net, report } = await runFakeFanout({ a1: first, a2: second, ...background });
 
       expect([...net.calls.values()].every((count) => count === 1)).toBe(true);
       expect(report.attempts.length + report.notStarted.length).toBe(10);
@@ -61,21 +51,13 @@ describe('asks every upstream at most once', () => {
   }
 
   it('when the ranked list names an upstream twice', async () => {
-    const clock = new ManualClock();
-    const net = new FakeNetwork(clock, {
-      u1: { latencyMs: 10, result: 'servfail' },
-      u2: { latencyMs: 10, result: 'servfail' },
-    });
-    const fanout = startFanout({
-      upstreams: [fakeUpstream('u1'), fakeUpstream('u1'), fakeUpstream('u2'), fakeUpstream('u1')],
-      query: new Uint8Array(12),
-      exchange: net.exchange,
-      settings: DEFAULT_FANOUT_SETTINGS,
-      clock,
-    });
-
-    await clock.runUntilIdle();
-    const report = await fanout.settled;
+    const { net, report } = await runFakeFanout(
+      {
+        u1: { latencyMs: 10, result: 'servfail' },
+        u2: { latencyMs: 10, result: 'servfail' },
+      },
+      { upstreams: ['u1', 'u1', 'u2', 'u1'].map(fakeUpstream) },
+    );
 
     expect(Object.fromEntries(net.calls)).toEqual({ u1: 1, u2: 1 });
     expect(report.attempts.map((a) => a.upstream.name)).toEqual(['u1', 'u2']);

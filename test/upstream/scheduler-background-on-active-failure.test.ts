@@ -1,26 +1,14 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { runFakeFanout } from './fanout-harness';
 
 it('starts the background tier as soon as both active upstreams have failed', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { report } = await runFakeFanout({
     u1: { latencyMs: 10, result: 'servfail' },
     u2: { latencyMs: 25, result: 'refused' },
     u3: { latencyMs: 30, result: 'ok' },
     u4: { latencyMs: 30, result: 'ok' },
     u5: { latencyMs: 30, result: 'ok' },
   });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   expect(Object.fromEntries(report.attempts.map((a) => [a.upstream.name, a.startedAt]))).toEqual({
     u1: 0,
@@ -34,22 +22,11 @@ it('starts the background tier as soon as both active upstreams have failed', as
 });
 
 it('waits for the fallback timer while one active upstream is still open', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { report } = await runFakeFanout({
     u1: { latencyMs: 10, result: 'servfail' },
     u2: { latencyMs: 2000, result: 'ok' },
     u3: { latencyMs: 30, result: 'ok' },
   });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   expect(report.attempts.find((a) => a.upstream.name === 'u3')?.startedAt).toBe(300);
 });

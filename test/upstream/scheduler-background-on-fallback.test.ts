@@ -1,22 +1,13 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { startFakeFanout } from './fanout-harness';
 
 it('starts the background tier when the 300 ms fallback timer fires', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { clock, net, fanout } = startFakeFanout({
     u1: { latencyMs: 1000, result: 'ok' },
     u2: { latencyMs: 1200, result: 'ok' },
     u3: { latencyMs: 30, result: 'ok' },
     u4: { latencyMs: 40, result: 'ok' },
     u5: { latencyMs: 30, result: 'ok' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
   });
 
   await clock.advance(299);

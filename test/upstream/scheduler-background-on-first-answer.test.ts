@@ -1,10 +1,8 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { runFakeFanout } from './fanout-harness';
 
 it('starts the background tier at the first usable answer, one batch every 50 ms', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { clock, fanout, report } = await runFakeFanout({
     u1: { latencyMs: 50, result: 'ok' },
     u2: { latencyMs: 60, result: 'ok' },
     u3: { latencyMs: 30, result: 'ok' },
@@ -13,16 +11,6 @@ it('starts the background tier at the first usable answer, one batch every 50 ms
     u6: { latencyMs: 30, result: 'ok' },
     u7: { latencyMs: 30, result: 'ok' },
   });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   const winner = await fanout.firstUsable;
   expect(winner?.upstream.name).toBe('u1');
@@ -42,24 +30,13 @@ it('starts the background tier at the first usable answer, one batch every 50 ms
 });
 
 it('follows the five-upstream timeline of the spec', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { report } = await runFakeFanout({
     u1: { latencyMs: 50, result: 'ok' },
     u2: { latencyMs: 50, result: 'ok' },
     u3: { latencyMs: 40, result: 'ok' },
     u4: { latencyMs: 40, result: 'ok' },
     u5: { latencyMs: 40, result: 'ok' },
   });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   expect(Object.fromEntries(report.attempts.map((a) => [a.upstream.name, a.startedAt]))).toEqual({
     u1: 0,

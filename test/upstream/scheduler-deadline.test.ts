@@ -1,24 +1,15 @@
 import { expect, it } from 'vitest';
 import type { UpstreamAttempt } from '../../src/upstream/scheduler';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { runFakeFanout, startFakeFanout } from './fanout-harness';
 
 it('aborts every open request at the deadline and starts nothing after it', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { clock, net, fanout } = startFakeFanout({
     u1: { latencyMs: 0, result: 'never' },
     u2: { latencyMs: 0, result: 'never' },
     u3: { latencyMs: 0, result: 'never' },
     u4: { latencyMs: 0, result: 'never' },
     u5: { latencyMs: 0, result: 'never' },
     u6: { latencyMs: 0, result: 'never' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
   });
   let first: UpstreamAttempt | null | 'pending' = 'pending';
   void fanout.firstUsable.then((attempt) => {
@@ -51,22 +42,11 @@ it('aborts every open request at the deadline and starts nothing after it', asyn
 });
 
 it('keeps the winner and aborts the slow background tier at the deadline', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { clock, report } = await runFakeFanout({
     u1: { latencyMs: 20, result: 'ok' },
     u2: { latencyMs: 0, result: 'never' },
     u3: { latencyMs: 5000, result: 'ok' },
   });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   expect(report.winner?.upstream.name).toBe('u1');
   expect(report.attempts.map((a) => [a.upstream.name, a.result.ok, a.endedAt])).toEqual([

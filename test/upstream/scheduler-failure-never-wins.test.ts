@@ -1,20 +1,11 @@
 import { expect, it } from 'vitest';
 import type { UpstreamAttempt } from '../../src/upstream/scheduler';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { startFakeFanout } from './fanout-harness';
 
 it('does not let a SERVFAIL from the fastest upstream win', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { clock, fanout } = startFakeFanout({
     u1: { latencyMs: 5, result: 'servfail' },
     u2: { latencyMs: 80, result: 'ok' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
   });
   let first: UpstreamAttempt | null | 'pending' = 'pending';
   void fanout.firstUsable.then((attempt) => {
@@ -36,18 +27,10 @@ it('does not let a SERVFAIL from the fastest upstream win', async () => {
 });
 
 it('answers null as soon as every upstream has failed', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { clock, fanout } = startFakeFanout({
     u1: { latencyMs: 5, result: 'servfail' },
     u2: { latencyMs: 8, result: 'refused' },
     u3: { latencyMs: 10, result: 'servfail' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
   });
 
   await clock.advance(18);

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
 import type { FakeBehaviour } from '../support/manual-clock';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { runFakeFanout, startFakeFanout } from './fanout-harness';
 
 const { deadlineMs, maxInflight } = DEFAULT_FANOUT_SETTINGS;
 
@@ -10,21 +10,9 @@ function fiftyUpstreams(behaviour: (i: number) => FakeBehaviour): Record<string,
 }
 
 it('asks all 50 fast upstreams and settles well within the deadline', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(
-    clock,
+  const { clock, net, report } = await runFakeFanout(
     fiftyUpstreams((i) => ({ latencyMs: 10 + (i % 5) * 5, result: 'ok' })),
   );
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   expect(report.attempts).toHaveLength(50);
   expect(report.notStarted).toEqual([]);
@@ -36,22 +24,13 @@ it('asks all 50 fast upstreams and settles well within the deadline', async () =
 });
 
 it('settles 50 slow and dead upstreams exactly at the deadline', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(
-    clock,
+  const { clock, net, fanout } = startFakeFanout(
     fiftyUpstreams((i) =>
       i % 4 === 3
         ? { latencyMs: 0, result: 'never' }
         : { latencyMs: 150 + (i % 7) * 40, result: 'ok' },
     ),
   );
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
   let settledAt: number | null = null;
   void fanout.settled.then(() => {
     settledAt = clock.now();

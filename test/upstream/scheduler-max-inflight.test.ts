@@ -1,10 +1,9 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
+import { runFakeFanout } from './fanout-harness';
 
 it('never exceeds max in flight; a batch waits for free slots and its gap counts from then', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
+  const { net, report } = await runFakeFanout({
     u1: { latencyMs: 40, result: 'ok' },
     u2: { latencyMs: 40, result: 'ok' },
     u3: { latencyMs: 200, result: 'ok' },
@@ -16,16 +15,6 @@ it('never exceeds max in flight; a batch waits for free slots and its gap counts
     u9: { latencyMs: 100, result: 'ok' },
     u10: { latencyMs: 100, result: 'ok' },
   });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   expect(net.peakInflight).toBe(DEFAULT_FANOUT_SETTINGS.maxInflight);
   expect(Object.fromEntries(report.attempts.map((a) => [a.upstream.name, a.startedAt]))).toEqual({
@@ -57,24 +46,15 @@ it('never exceeds max in flight; a batch waits for free slots and its gap counts
 });
 
 it('never exceeds a max in flight of 2 with slow background upstreams', async () => {
-  const clock = new ManualClock();
   const behaviours = Object.fromEntries(
     Array.from(
       { length: 12 },
       (_, i) => [`u${i + 1}`, { latencyMs: 90 + i * 7, result: 'ok' }] as const,
     ),
   );
-  const net = new FakeNetwork(clock, behaviours);
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
+  const { net, report } = await runFakeFanout(behaviours, {
     settings: { ...DEFAULT_FANOUT_SETTINGS, maxInflight: 2 },
-    clock,
   });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
 
   expect(net.peakInflight).toBe(2);
   expect(report.attempts).toHaveLength(12);

@@ -1,27 +1,19 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
+import { runFakeFanout } from './fanout-harness';
 
 it('asks every upstream at t=0 in parallel mode, ignoring max in flight, and lets the rest finish', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
-    u1: { latencyMs: 90, result: 'ok' },
-    u2: { latencyMs: 10, result: 'servfail' },
-    u3: { latencyMs: 40, result: 'ok' },
-    u4: { latencyMs: 400, result: 'ok' },
-    u5: { latencyMs: 60, result: 'ok' },
-    u6: { latencyMs: 0, result: 'never' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: { ...DEFAULT_FANOUT_SETTINGS, mode: 'parallel' },
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
+  const { clock, net, fanout, report } = await runFakeFanout(
+    {
+      u1: { latencyMs: 90, result: 'ok' },
+      u2: { latencyMs: 10, result: 'servfail' },
+      u3: { latencyMs: 40, result: 'ok' },
+      u4: { latencyMs: 400, result: 'ok' },
+      u5: { latencyMs: 60, result: 'ok' },
+      u6: { latencyMs: 0, result: 'never' },
+    },
+    { settings: { ...DEFAULT_FANOUT_SETTINGS, mode: 'parallel' } },
+  );
 
   expect(net.peakInflight).toBe(6);
   expect((await fanout.firstUsable)?.upstream.name).toBe('u3');

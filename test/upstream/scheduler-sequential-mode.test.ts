@@ -1,28 +1,20 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
+import { runFakeFanout } from './fanout-harness';
 
 const sequential = { ...DEFAULT_FANOUT_SETTINGS, mode: 'sequential' } as const;
 
 it('asks one upstream at a time in sequential mode and stops at the first usable answer', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
-    u1: { latencyMs: 30, result: 'servfail' },
-    u2: { latencyMs: 20, result: 'refused' },
-    u3: { latencyMs: 40, result: 'ok' },
-    u4: { latencyMs: 10, result: 'ok' },
-    u5: { latencyMs: 10, result: 'ok' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: sequential,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
+  const { clock, net, report } = await runFakeFanout(
+    {
+      u1: { latencyMs: 30, result: 'servfail' },
+      u2: { latencyMs: 20, result: 'refused' },
+      u3: { latencyMs: 40, result: 'ok' },
+      u4: { latencyMs: 10, result: 'ok' },
+      u5: { latencyMs: 10, result: 'ok' },
+    },
+    { settings: sequential },
+  );
 
   expect(report.attempts.map((a) => [a.upstream.name, a.startedAt, a.endedAt])).toEqual([
     ['u1', 0, 30],
@@ -37,22 +29,14 @@ it('asks one upstream at a time in sequential mode and stops at the first usable
 });
 
 it('gives up on a silent upstream after the fallback time in sequential mode and asks the next', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
-    u1: { latencyMs: 15, result: 'servfail' },
-    u2: { latencyMs: 0, result: 'never' },
-    u3: { latencyMs: 10, result: 'ok' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: sequential,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
+  const { clock, net, fanout, report } = await runFakeFanout(
+    {
+      u1: { latencyMs: 15, result: 'servfail' },
+      u2: { latencyMs: 0, result: 'never' },
+      u3: { latencyMs: 10, result: 'ok' },
+    },
+    { settings: sequential },
+  );
 
   expect((await fanout.firstUsable)?.upstream.name).toBe('u3');
   // u2 starts at 15 and is given up at 15 + fallbackMs (300); u3 answers 10 ms later.
@@ -68,21 +52,13 @@ it('gives up on a silent upstream after the fallback time in sequential mode and
 });
 
 it('lets the last upstream in sequential mode run until the deadline', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
-    u1: { latencyMs: 15, result: 'servfail' },
-    u2: { latencyMs: 0, result: 'never' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: sequential,
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
+  const { clock, fanout, report } = await runFakeFanout(
+    {
+      u1: { latencyMs: 15, result: 'servfail' },
+      u2: { latencyMs: 0, result: 'never' },
+    },
+    { settings: sequential },
+  );
 
   expect(await fanout.firstUsable).toBeNull();
   // Nobody is left to fail over to, so the last one keeps its chance until the deadline.

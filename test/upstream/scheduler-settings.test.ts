@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
 import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { startFakeFanout, startFanoutOn } from './fanout-harness';
 
 it('uses the defaults of the spec', () => {
   expect(DEFAULT_FANOUT_SETTINGS).toEqual({
@@ -18,13 +19,7 @@ it('refuses settings that cannot work, naming the setting', () => {
   const clock = new ManualClock();
   const net = new FakeNetwork(clock, { u1: { latencyMs: 1, result: 'ok' } });
   const start = (settings: Partial<typeof DEFAULT_FANOUT_SETTINGS>) => () =>
-    startFanout({
-      upstreams: net.upstreams,
-      query: new Uint8Array(12),
-      exchange: net.exchange,
-      settings: { ...DEFAULT_FANOUT_SETTINGS, ...settings },
-      clock,
-    });
+    startFanoutOn(clock, net, { settings: { ...DEFAULT_FANOUT_SETTINGS, ...settings } });
 
   expect(start({ batchSize: 0 })).toThrow(/batchSize/);
   expect(start({ deadlineMs: Number.NaN })).toThrow(/deadlineMs/);
@@ -34,15 +29,7 @@ it('refuses settings that cannot work, naming the setting', () => {
 });
 
 it('settles at once with nothing to ask', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {});
-  const fanout = startFanout({
-    upstreams: [],
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: DEFAULT_FANOUT_SETTINGS,
-    clock,
-  });
+  const { clock, fanout } = startFakeFanout({}, { upstreams: [] });
 
   expect(await fanout.firstUsable).toBeNull();
   expect(await fanout.settled).toMatchObject({ attempts: [], winner: null, notStarted: [] });

@@ -1,28 +1,20 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
-import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
+import { runFakeFanout } from './fanout-harness';
 
 it('sends batches back to back with a stagger of 0, still under max in flight', async () => {
-  const clock = new ManualClock();
-  const net = new FakeNetwork(clock, {
-    u1: { latencyMs: 10, result: 'ok' },
-    u2: { latencyMs: 10, result: 'ok' },
-    u3: { latencyMs: 30, result: 'ok' },
-    u4: { latencyMs: 30, result: 'ok' },
-    u5: { latencyMs: 30, result: 'ok' },
-    u6: { latencyMs: 30, result: 'ok' },
-    u7: { latencyMs: 30, result: 'ok' },
-  });
-  const fanout = startFanout({
-    upstreams: net.upstreams,
-    query: new Uint8Array(12),
-    exchange: net.exchange,
-    settings: { ...DEFAULT_FANOUT_SETTINGS, staggerMs: 0 },
-    clock,
-  });
-
-  await clock.runUntilIdle();
-  const report = await fanout.settled;
+  const { clock, net, report } = await runFakeFanout(
+    {
+      u1: { latencyMs: 10, result: 'ok' },
+      u2: { latencyMs: 10, result: 'ok' },
+      u3: { latencyMs: 30, result: 'ok' },
+      u4: { latencyMs: 30, result: 'ok' },
+      u5: { latencyMs: 30, result: 'ok' },
+      u6: { latencyMs: 30, result: 'ok' },
+      u7: { latencyMs: 30, result: 'ok' },
+    },
+    { settings: { ...DEFAULT_FANOUT_SETTINGS, staggerMs: 0 } },
+  );
 
   // u1's answer at 10 ms starts the background while u2 still holds a slot;
   // u2 ending a moment later frees the slot for u6; u7 waits for u3.

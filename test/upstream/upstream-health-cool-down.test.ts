@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
 import { DEFAULT_HEALTH_TUNING, UpstreamHealth } from '../../src/upstream/upstream-health';
 import { FakeNetwork, fakeUpstream, ManualClock } from '../support/manual-clock';
+import { settleFanoutOn } from './fanout-harness';
 
 const { activeTierSize } = DEFAULT_FANOUT_SETTINGS;
 const { baseCoolDownMs, maxCoolDownMs, coolDownAfter } = DEFAULT_HEALTH_TUNING;
@@ -18,15 +19,9 @@ it('takes a failing upstream out of the active tier and brings it back after its
   });
   const ranked = () => health.rank(net.upstreams).map((u) => u.name);
   const lookup = async () => {
-    const fanout = startFanout({
-      upstreams: health.rank(net.upstreams),
-      query: new Uint8Array(12),
-      exchange: net.exchange,
-      settings: DEFAULT_FANOUT_SETTINGS,
-      clock,
-    });
-    await clock.runUntilIdle();
-    health.recordFanout(await fanout.settled);
+    health.recordFanout(
+      await settleFanoutOn(clock, net, { upstreams: health.rank(net.upstreams) }),
+    );
     await clock.advance(MS_BETWEEN_LOOKUPS);
   };
   for (let i = 0; i < 3; i++) await lookup();

@@ -1,11 +1,12 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
 import {
   CUT_OFF_AFTER_WINNER,
   DEFAULT_HEALTH_TUNING,
   UpstreamHealth,
 } from '../../src/upstream/upstream-health';
 import { FakeNetwork, fakeUpstream, ManualClock } from '../support/manual-clock';
+import { settleFanoutOn } from './fanout-harness';
 
 const { coolDownAfter } = DEFAULT_HEALTH_TUNING;
 
@@ -39,17 +40,7 @@ it('reads a deadline timeout as a cut-off only when the fan-out had a winner', a
     fast: { latencyMs: 20, result: 'ok' },
     hung: { latencyMs: 0, result: 'never' },
   });
-  const run = async () => {
-    const fanout = startFanout({
-      upstreams: net.upstreams,
-      query: new Uint8Array(12),
-      exchange: net.exchange,
-      settings: DEFAULT_FANOUT_SETTINGS,
-      clock,
-    });
-    await clock.runUntilIdle();
-    health.recordFanout(await fanout.settled);
-  };
+  const run = async () => health.recordFanout(await settleFanoutOn(clock, net));
 
   await run();
   expect(health.snapshot().find((s) => s.name === 'hung')).toMatchObject({

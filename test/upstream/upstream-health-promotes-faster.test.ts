@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
-import { DEFAULT_FANOUT_SETTINGS, startFanout } from '../../src/upstream/scheduler';
+import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/scheduler';
 import type { Upstream } from '../../src/upstream/types';
 import { UpstreamHealth } from '../../src/upstream/upstream-health';
 import { FakeNetwork, ManualClock } from '../support/manual-clock';
+import { settleFanoutOn } from './fanout-harness';
 
 const { activeTierSize } = DEFAULT_FANOUT_SETTINGS;
 const MS_BETWEEN_LOOKUPS = 1000;
@@ -23,15 +24,9 @@ it('moves a consistently faster upstream into the active tier within a few looku
       .slice(0, activeTierSize)
       .map((u: Upstream) => u.name);
   const lookup = async () => {
-    const fanout = startFanout({
-      upstreams: health.rank(net.upstreams),
-      query: new Uint8Array(12),
-      exchange: net.exchange,
-      settings: DEFAULT_FANOUT_SETTINGS,
-      clock,
-    });
-    await clock.runUntilIdle();
-    health.recordFanout(await fanout.settled);
+    health.recordFanout(
+      await settleFanoutOn(clock, net, { upstreams: health.rank(net.upstreams) }),
+    );
     await clock.advance(MS_BETWEEN_LOOKUPS);
   };
 
