@@ -4,6 +4,10 @@
  * the active tier, pale with an outline for the background tier), a line at
  * the moment the client got its answer, and an axis in ms. Pure: a trace in,
  * a self-contained SVG document out.
+ *
+ * The admin routes draw a trace as it is; the bench (`bench/index.ts`) draws
+ * a lookup from the worker's query log through the same function, with its own
+ * title, row labels and timer lines passed as `TraceSvgOptions`.
  */
 import type { Trace, TraceAttempt } from './trace-store';
 
@@ -16,6 +20,8 @@ const TIER_WIDTH = 64;
 /** Room right of the plot for the last bar's "123 ms · timeout" note. */
 const NOTE_WIDTH = 150;
 const HEADER_HEIGHT = 78;
+/** One line of header per extra marker, for its label. */
+const MARKER_LINE_HEIGHT = 16;
 const ROW_HEIGHT = 28;
 const BAR_HEIGHT = 14;
 const AXIS_HEIGHT = 48;
@@ -33,16 +39,42 @@ const COLORS = {
   grid: '#e9ecef',
 } as const;
 
+/** A vertical line at `at` ms with a label above the plot, e.g. a timer firing. */
+export interface TraceMarker {
+  readonly at: number;
+  readonly label: string;
+  /** Muted grey when absent. */
+  readonly color?: string;
+}
+
+/** All optional: without them the picture shows the trace's own facts only. */
+export interface TraceSvgOptions {
+  /** In place of the query name and type. */
+  readonly title?: string;
+  /** In place of the line of facts (tenant, start, merge size, pool write). */
+  readonly subtitle?: string;
+  /** Row label per upstream name, in place of the name (e.g. with its configured latency). */
+  readonly labels?: ReadonlyMap<string, string>;
+  /** Drawn after the answer marker, each labelled on its own line above the plot. */
+  readonly markers?: readonly TraceMarker[];
+}
+
 const PLOT_LEFT = LABEL_WIDTH;
 const PLOT_RIGHT = WIDTH - NOTE_WIDTH;
 
-export function traceSvg(trace: Trace): string {
+export function traceSvg(trace: Trace, options: TraceSvgOptions = {}): string {
+  const markers = options.markers ?? [];
   const rows = trace.attempts.length;
-  const plotTop = HEADER_HEIGHT;
+  const plotTop = HEADER_HEIGHT + markers.length * MARKER_LINE_HEIGHT;
   const plotBottom = plotTop + Math.max(rows, 1) * ROW_HEIGHT;
   const height = plotBottom + AXIS_HEIGHT;
   const { max, step } = axisScale(
-    Math.max(1, trace.answeredAt ?? 0, ...trace.attempts.map((a) => a.end)),
+    Math.max(
+      1,
+      trace.answeredAt ?? 0,
+      ...trace.attempts.map((a) => a.end),
+      ...markers.map((m) => m.at),
+    ),
   );
   const x = (ms: number) => PLOT_LEFT + (ms / max) * (PLOT_RIGHT - PLOT_LEFT);
 
@@ -50,7 +82,7 @@ export function traceSvg(trace: Trace): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="${COLORS.text}">`,
     `<title>${escapeXml(`${trace.name} ${trace.type}: fan-out timeline`)}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
-    ...header(trace),
+    ...header(trace, options),
   ];
 
   for (let ms = 0; ms <= max; ms += step) {
@@ -72,7 +104,8 @@ export function traceSvg(trace: Trace): string {
     );
   }
   trace.attempts.forEach((attempt, i) => {
-    parts.push(row(attempt, plotTop + i * ROW_HEIGHT, x, attempt.upstream === trace.winner));
+    const label = options.labels?.get(attempt.upstream) ?? attempt.upstream;
+    parts.push(row(attempt, label, plotTop + i * ROW_HEIGHT, x, attempt.upstream === trace.winner));
   });
 
   if (trace.answeredAt !== null) {
@@ -84,18 +117,34 @@ export function traceSvg(trace: Trace): string {
       `</g>`,
     );
   }
+  markers.forEach((marker, i) => {
+    const mx = round(x(marker.at));
+    const color = marker.color ?? COLORS.muted;
+    const labelY = HEADER_HEIGHT - 10 + i * MARKER_LINE_HEIGHT;
+    const width = marker.label.length * CHAR_WIDTH;
+    const [lx, anchor] = mx + 6 + width <= WIDTH ? [mx + 6, 'start'] : [mx - 6, 'end'];
+    parts.push(
+      `<g class="marker">`,
+      `<line x1="${mx}" y1="${labelY - 10}" x2="${mx}" y2="${plotBottom}" stroke="${color}" stroke-width="2" stroke-dasharray="2 3"/>`,
+      `<text x="${lx}" y="${labelY}" text-anchor="${anchor}" fill="${color}">${escapeXml(marker.label)}</text>`,
+      `</g>`,
+    );
+  });
   parts.push('</svg>');
   return parts.join('\n');
 }
 
 /** Title, one line of facts, and the legend. */
-function header(trace: Trace): string[] {
-  const facts = [
-    `tenant ${trace.tenant}`,
-    trace.startedAt,
-    `merged ${trace.mergeSize} record${trace.mergeSize === 1 ? '' : 's'}`,
-    `pool write ${trace.write ?? 'none'}`,
-  ].join(' · ');
+function header(trace: Trace, options: TraceSvgOptions): string[] {
+  const title = options.title ?? `${trace.name} ${trace.type}`;
+  const facts =
+    options.subtitle ??
+    [
+      `tenant ${trace.tenant}`,
+      trace.startedAt,
+      `merged ${trace.mergeSize} record${trace.mergeSize === 1 ? '' : 's'}`,
+      `pool write ${trace.write ?? 'none'}`,
+    ].join(' · ');
   const legend: [string, string][] = [
     [swatch(COLORS.ok, 'active'), 'usable answer'],
     [swatch(COLORS.failure, 'active'), 'failure'],
@@ -109,7 +158,7 @@ function header(trace: Trace): string[] {
     return item;
   });
   return [
-    `<text x="12" y="20" font-size="15" font-weight="600">${escapeXml(`${trace.name} ${trace.type}`)}</text>`,
+    `<text x="12" y="20" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
     `<text x="12" y="36" fill="${COLORS.muted}">${escapeXml(facts)}</text>`,
     ...items,
   ];
@@ -128,6 +177,7 @@ function barPaint(color: string, tier: TraceAttempt['tier']): string {
 
 function row(
   attempt: TraceAttempt,
+  name: string,
   top: number,
   x: (ms: number) => number,
   isWinner: boolean,
@@ -137,10 +187,7 @@ function row(
   const x1 = round(x(attempt.start));
   // A bar narrower than 3 px disappears next to its outline.
   const width = Math.max(3, round(x(attempt.end) - x1));
-  const label =
-    attempt.upstream.length > MAX_LABEL_CHARS
-      ? `${attempt.upstream.slice(0, MAX_LABEL_CHARS - 1)}…`
-      : attempt.upstream;
+  const label = name.length > MAX_LABEL_CHARS ? `${name.slice(0, MAX_LABEL_CHARS - 1)}…` : name;
   const note = `${attempt.end - attempt.start} ms · ${attempt.outcome}${isWinner ? ' · winner' : ''}`;
   return [
     `<g class="row" data-upstream="${escapeXml(attempt.upstream)}" data-tier="${attempt.tier}" data-outcome="${escapeXml(attempt.outcome)}">`,
