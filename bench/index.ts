@@ -13,7 +13,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { type TraceMarker, traceSvg } from '../src/observability/trace-svg';
 import { queryA, queryBytes, uniqueName } from './lib/doh-client';
+import { traceOfLog } from './lib/log-trace';
 import {
   deadUpstream,
   fleetSpecs,
@@ -26,7 +28,6 @@ import { markdownReport, type ThroughputReport } from './lib/report';
 import { type CellResult, runCell } from './lib/run-cell';
 import { percentile } from './lib/stats';
 import { hasWrk, type LoadResult, type LoadSettings, runWrk } from './lib/throughput';
-import { timelineSvg } from './lib/timeline-svg';
 import {
   healthyBehaviour,
   startUpstreamSim,
@@ -55,6 +56,9 @@ const TIER_VARS = {
   MAX_INFLIGHT: '4',
 } as const;
 const FALLBACK_MS = Number(TIER_VARS.FALLBACK_MS);
+/** Timeline marker colours: apart from trace-svg's green, red and blue (answer). */
+const FALLBACK_COLOR = '#9a6700';
+const POOL_COLOR = '#8250df';
 const MODES = ['tiered', 'parallel', 'sequential'] as const;
 /**
  * Uncounted healthy lookups after each worker start: the first miss of an
@@ -191,7 +195,11 @@ async function main(): Promise<void> {
   progress(`wrote ${RESULTS}/latest.{md,json} and ${timelines.length} timelines`);
 }
 
-/** The median-latency lookup of the cell, drawn from its log line. */
+/**
+ * The median-latency lookup of the cell, drawn from its log line by the
+ * worker's own trace-svg, with the fallback timer (tiered) and the moment the
+ * pool was complete marked.
+ */
 function drawTimeline(
   cell: CellResult,
   sim: UpstreamSim,
@@ -201,6 +209,7 @@ function drawTimeline(
   const sorted = [...withLog].sort((a, b) => a.latencyMs - b.latencyMs);
   const lookup = sorted[Math.floor(sorted.length / 2)];
   if (!lookup?.log) return null;
+  const { log } = lookup;
   // Row labels: how each upstream was set to behave for this very name.
   const own = new Map<string, string>();
   for (const u of sim.upstreams) own.set(u.name, excluded.has(u.name) ? 'dead' : `${u.delayMs} ms`);
@@ -208,12 +217,27 @@ function drawTimeline(
     const { delayMs, failure } = r.behaviour;
     own.set(r.upstream, failure === 'none' ? `${delayMs} ms` : failure);
   }
-  return timelineSvg({
+  const labels = new Map([...own].map(([name, behaviour]) => [name, `${name} (${behaviour})`]));
+  const markers: TraceMarker[] = [];
+  if (cell.mode === 'tiered') {
+    markers.push({
+      at: FALLBACK_MS,
+      label: `fallback timer ${FALLBACK_MS} ms`,
+      color: FALLBACK_COLOR,
+    });
+  }
+  const okEnds = log.upstreams.filter((u) => u.outcome === 'ok').map((u) => u.end);
+  if (okEnds.length > 0) {
+    const poolAt = Math.max(...okEnds);
+    markers.push({ at: poolAt, label: `pool complete · ${poolAt} ms`, color: POOL_COLOR });
+  }
+  const asked = log.upstreams.length;
+  const notAsked = log.notStarted.length > 0 ? ` of ${asked + log.notStarted.length}` : '';
+  return traceSvg(traceOfLog(log), {
     title: `${cell.mode}: one lookup, ${cell.upstreams} upstreams, profile ${cell.profile}`,
-    subtitle: `median of ${cell.n} lookups · client latency ${lookup.latencyMs.toFixed(0)} ms (fan-out plus the wrangler dev proxy) · winner ${lookup.log.winner ?? 'none'} · ${lookup.log.upstreams.length} upstream requests`,
-    log: lookup.log,
-    ownLatency: own,
-    fallbackMs: cell.mode === 'tiered' ? FALLBACK_MS : null,
+    subtitle: `median of ${cell.n} lookups · client latency ${lookup.latencyMs.toFixed(0)} ms (fan-out plus the wrangler dev proxy) · ${asked}${notAsked} upstreams asked`,
+    labels,
+    markers,
   });
 }
 

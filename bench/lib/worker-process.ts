@@ -18,7 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from './upstream-sim';
+import type { QueryLog } from '../../src/observability/query-log';
+import { findUnusedPort } from '../../test/support/loopback-listener';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(PROJECT_ROOT, 'node_modules/.bin');
@@ -40,25 +41,8 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** One line of the resolver's structured log (`src/observability/query-log.ts`). */
-export interface QueryLogLine {
-  readonly event: 'query';
-  readonly name: string;
-  readonly type: string;
-  readonly cache: string;
-  readonly winner: string | null;
-  readonly upstreams: readonly {
-    readonly upstream: string;
-    readonly tier: 'active' | 'background';
-    readonly start: number;
-    readonly end: number;
-    readonly outcome: string;
-  }[];
-  readonly notStarted: readonly string[];
-  readonly mergeSize: number;
-  readonly write?: string;
-  readonly version?: string;
-}
+/** One line of the resolver's structured log, as the worker writes it. */
+export type QueryLogLine = QueryLog;
 
 export interface WorkerInstance {
   readonly origin: string;
@@ -175,8 +159,8 @@ export interface StartOptions {
 }
 
 export async function startWorker(options: StartOptions): Promise<WorkerInstance> {
-  const port = await freePort();
-  const inspectorPort = await freePort();
+  const port = await findUnusedPort();
+  const inspectorPort = await findUnusedPort();
   // Durable Object storage is one SQLite file per object: keep it off the disk.
   const persist = await mkdtemp(join(await stateRoot(), 'resolver-bench-state-'));
   const args = [

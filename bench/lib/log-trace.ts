@@ -1,0 +1,29 @@
+/**
+ * A query log line as the `Trace` that `src/observability/trace-svg.ts`
+ * draws, so the bench's timelines are the worker's own picture of a lookup.
+ */
+import type { Trace } from '../../src/observability/trace-store';
+import type { QueryLogLine } from './worker-process';
+
+/**
+ * The log carries no trace id, start time or per-upstream record counts:
+ * those stay empty (the bench draws its own subtitle in place of them).
+ */
+export function traceOfLog(log: QueryLogLine): Trace {
+  const answer = log.upstreams.find((u) => u.upstream === log.winner && u.outcome === 'ok');
+  return {
+    id: '',
+    tenant: log.tenant ?? '',
+    name: log.name,
+    type: log.type,
+    startedAt: '',
+    answeredAt: answer?.end ?? null,
+    winner: log.winner,
+    attempts: log.upstreams.map((attempt) => ({ ...attempt, records: 0 })),
+    notStarted: log.notStarted,
+    mergeSize: log.mergeSize,
+    write: log.write ?? null,
+    version: log.version ?? '',
+    poolVersion: log.poolVersion ?? null,
+  };
+}
