@@ -3,7 +3,7 @@
  * them through. Every profile is a `DecideBehaviour`: how an upstream treats
  * one query, given the name and the order in which the name arrived.
  */
-import { seededRandom } from './stats';
+import { seededRandom } from '../../test/support/seeded-random';
 import type { DecideBehaviour, SimBehaviour, SimUpstreamSpec } from './upstream-sim';
 
 /** Healthy latencies are spread evenly over this range (public DoH resolvers seen from one colo). */

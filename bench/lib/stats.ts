@@ -46,15 +46,3 @@ export function concurrency(intervals: readonly Interval[]): Concurrency {
   const busy = intervals.reduce((sum, i) => sum + Math.max(0, i.end - i.start), 0);
   return { peak, mean: last > first ? busy / (last - first) : peak };
 }
-
-/** A seeded pseudo-random generator (mulberry32), so a flaky profile is the same every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

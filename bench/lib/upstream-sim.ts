@@ -7,11 +7,13 @@
  *
  * Unlike `test/support/upstream-fleet.ts` (which the tests own) this one
  * records completions, not only arrivals, and can stop a listener so the
- * port refuses connections: what a dead resolver looks like.
+ * port refuses connections: what a dead resolver looks like. The TCP
+ * listener and its framing are the tests' own (`test/support`).
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { type DnsMessage, decodeMessage, encodeMessage, FLAGS } from '../../src/dns/codec';
+import { type LoopbackServer, listenTcp } from '../../test/support/loopback-listener';
+import { frame, readFrames } from '../../test/support/tcp-framing';
 
 const LOOPBACK = '127.0.0.1';
 /** TTL of every simulated answer: long enough that a read-back minutes later still hits. */
@@ -19,8 +21,13 @@ export const SIM_TTL = 600;
 /** RFC 1035 §4.1.1 RCODEs the simulator answers with. */
 const RCODE_NOERROR = 0;
 const RCODE_SERVFAIL = 2;
-/** DNS over TCP length prefix (RFC 1035 §4.2.2). */
-const LENGTH_PREFIX_BYTES = 2;
+/**
+ * Idle keep-alive connections stay open this long, not Node's default 5 s:
+ * the gap between two cells is longer than that, and a connection the
+ * simulator closes just as the worker reuses it would show up as an upstream
+ * failure no profile asked for.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 60_000;
 
 export type SimTransport = 'http' | 'tcp';
 
@@ -94,17 +101,12 @@ export function wallClock(): number {
   return performance.timeOrigin + performance.now();
 }
 
-interface Listener {
-  readonly port: number;
-  close(): Promise<void>;
-}
-
 export async function startUpstreamSim(specs: readonly SimUpstreamSpec[]): Promise<UpstreamSim> {
   let decide: DecideBehaviour = healthyBehaviour;
   const all: SimRequest[] = [];
   const byName = new Map<string, SimRequest[]>();
   const timers = new Set<NodeJS.Timeout>();
-  const listeners = new Map<string, Listener>();
+  const listeners = new Map<string, LoopbackServer>();
 
   /** Records the arrival and schedules the answer; `send(null)` means drop. */
   const arrive = (
@@ -166,7 +168,7 @@ export async function startUpstreamSim(specs: readonly SimUpstreamSpec[]): Promi
       listeners.set(spec.name, listener);
       upstreams.push({ ...spec, url: `http://${LOOPBACK}:${listener.port}/dns-query` });
     } else {
-      const listener = await listenTcp(spec, arrive, abortOpen);
+      const listener = await listenSimTcp(spec, arrive, abortOpen);
       listeners.set(spec.name, listener);
       upstreams.push({ ...spec, url: `tcp://${LOOPBACK}:${listener.port}` });
     }
@@ -199,11 +201,15 @@ type Arrive = (
   send: (answer: Uint8Array | null) => void,
 ) => SimRequest | null;
 
+/**
+ * Not `test/support/loopback-listener`'s `listenHttp`: that one keeps Node's
+ * 5 s keep-alive timeout (see KEEP_ALIVE_TIMEOUT_MS).
+ */
 async function listenHttp(
   spec: SimUpstreamSpec,
   arrive: Arrive,
   abortOpen: (requests: Iterable<SimRequest>) => void,
-): Promise<Listener> {
+): Promise<LoopbackServer> {
   const server = createHttpServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -227,10 +233,15 @@ async function listenHttp(
       if (recorded) response.on('close', () => abortOpen([recorded]));
     });
   });
-  server.keepAliveTimeout = 60_000;
-  const port = await listen(server);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, LOOPBACK, resolve);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return {
-    port,
+    port: address.port,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -239,71 +250,22 @@ async function listenHttp(
   };
 }
 
-async function listenTcp(
+function listenSimTcp(
   spec: SimUpstreamSpec,
   arrive: Arrive,
   abortOpen: (requests: Iterable<SimRequest>) => void,
-): Promise<Listener> {
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
+): Promise<LoopbackServer> {
+  return listenTcp((socket) => {
     const onSocket = new Set<SimRequest>();
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      sockets.delete(socket);
-      abortOpen(onSocket);
-    });
-    let pending = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= LENGTH_PREFIX_BYTES) {
-        const length = pending.readUInt16BE(0);
-        if (pending.length < LENGTH_PREFIX_BYTES + length) break;
-        const message = new Uint8Array(
-          pending.subarray(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + length),
-        );
-        pending = pending.subarray(LENGTH_PREFIX_BYTES + length);
-        const recorded = arrive(spec, message, (answer) => {
-          if (answer === null) socket.destroy();
-          else if (!socket.destroyed) {
-            const framed = Buffer.alloc(LENGTH_PREFIX_BYTES + answer.length);
-            framed.writeUInt16BE(answer.length, 0);
-            framed.set(answer, LENGTH_PREFIX_BYTES);
-            socket.write(framed);
-          }
-        });
-        if (recorded) onSocket.add(recorded);
-      }
+    socket.on('close', () => abortOpen(onSocket));
+    readFrames(socket, (message) => {
+      const recorded = arrive(spec, message, (answer) => {
+        if (answer === null) socket.destroy();
+        else if (!socket.destroyed) socket.write(frame(answer));
+      });
+      if (recorded) onSocket.add(recorded);
     });
   });
-  const port = await listen(server);
-  return {
-    port,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
-}
-
-/** Binds to a free loopback port and returns it. */
-async function listen(server: HttpServer | TcpServer): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, resolve);
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
-
-/** A free loopback port (bound once, then released). */
-export async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  const port = await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function simAnswer(spec: SimUpstreamSpec, query: DnsMessage, servfail: boolean): DnsMessage {
