@@ -1,25 +1,19 @@
 import { describe, expect, inject, it } from 'vitest';
-import { exchange } from '../../src/upstream/exchange';
 import type { UpstreamFailureKind } from '../../src/upstream/types';
-import { buildQuery, loopbackUpstream, noDeadline } from '../support/dns-query';
+import { loopbackUpstream } from '../support/dns-query';
 import { Misbehaviour } from '../support/misbehaviour';
-
-/** Long enough for loopback, short enough that the never-answering case keeps the suite fast. */
-const SLOW_SIGNAL_MS = 200;
-
-const misbehavingDoh = () =>
-  loopbackUpstream(`bad-http=http://127.0.0.1:${inject('misbehavingHttpPort')}/dns-query`);
+import { ask, failedAs, misbehavingDoh, SLOW_SIGNAL_MS } from './exchange-harness';
 
 describe('exchange over DoH maps each misbehaviour of a real server to its failure kind', () => {
   it('reports HTTP 500 as http-error with the status', async () => {
-    const result = await exchange(misbehavingDoh(), buildQuery(Misbehaviour.http500), noDeadline());
-    expect(result).toMatchObject({ ok: false, failure: { kind: 'http-error', status: 500 } });
+    const result = await ask(misbehavingDoh(), Misbehaviour.http500);
+    expect(result).toMatchObject(failedAs('http-error', { status: 500 }));
   });
 
   it('reports a 404 for a wrong path as http-error with the status', async () => {
     const upstream = loopbackUpstream(`http://127.0.0.1:${inject('misbehavingHttpPort')}/wrong`);
-    const result = await exchange(upstream, buildQuery('a.test'), noDeadline());
-    expect(result).toMatchObject({ ok: false, failure: { kind: 'http-error', status: 404 } });
+    const result = await ask(upstream, 'a.test');
+    expect(result).toMatchObject(failedAs('http-error', { status: 404 }));
   });
 
   it.each<[string, string, UpstreamFailureKind]>([
@@ -37,21 +31,19 @@ describe('exchange over DoH maps each misbehaviour of a real server to its failu
     // workerd reports a connection reset before any response like a refused one.
     ['drops the connection before responding', Misbehaviour.closeBeforeAnswer, 'refused'],
   ])('reports a server that %s as %s', async (_what, name, kind) => {
-    const result = await exchange(misbehavingDoh(), buildQuery(name), noDeadline());
-    expect(result).toMatchObject({ ok: false, failure: { kind } });
+    const result = await ask(misbehavingDoh(), name);
+    expect(result).toMatchObject(failedAs(kind));
   });
 
   it('does not check the ID over DoH, where HTTP pairs the answer with the query', async () => {
-    const result = await exchange(misbehavingDoh(), buildQuery(Misbehaviour.wrongId), noDeadline());
+    const result = await ask(misbehavingDoh(), Misbehaviour.wrongId);
     expect(result.ok).toBe(true);
   });
 
   it('reports a server that never answers as timeout once the signal fires', async () => {
-    const result = await exchange(
-      misbehavingDoh(),
-      buildQuery(Misbehaviour.neverAnswers),
-      AbortSignal.timeout(SLOW_SIGNAL_MS),
-    );
-    expect(result).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    const result = await ask(misbehavingDoh(), Misbehaviour.neverAnswers, {
+      signal: AbortSignal.timeout(SLOW_SIGNAL_MS),
+    });
+    expect(result).toMatchObject(failedAs('timeout'));
   });
 });

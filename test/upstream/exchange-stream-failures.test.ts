@@ -1,14 +1,7 @@
-import { describe, expect, inject, it } from 'vitest';
-import { exchange } from '../../src/upstream/exchange';
+import { describe, expect, it } from 'vitest';
 import type { UpstreamFailureKind } from '../../src/upstream/types';
-import { buildQuery, loopbackUpstream, noDeadline } from '../support/dns-query';
 import { Misbehaviour } from '../support/misbehaviour';
-
-/** Long enough for loopback, short enough that the never-answering case keeps the suite fast. */
-const SLOW_SIGNAL_MS = 200;
-
-const misbehavingTcp = () =>
-  loopbackUpstream(`bad-tcp=tcp://127.0.0.1:${inject('misbehavingTcpPort')}`);
+import { ask, failedAs, misbehavingTcp, SLOW_SIGNAL_MS } from './exchange-harness';
 
 describe('exchange over TCP maps each misbehaviour of a real server to its failure kind', () => {
   it.each<[string, string, UpstreamFailureKind]>([
@@ -21,23 +14,21 @@ describe('exchange over TCP maps each misbehaviour of a real server to its failu
     ['sets TC=1', Misbehaviour.truncated, 'truncated'],
     ['sends bytes that are not DNS', Misbehaviour.garbage, 'malformed'],
   ])('reports a server that %s as %s', async (_what, name, kind) => {
-    const result = await exchange(misbehavingTcp(), buildQuery(name), noDeadline());
-    expect(result).toMatchObject({ ok: false, failure: { kind } });
+    const result = await ask(misbehavingTcp(), name);
+    expect(result).toMatchObject(failedAs(kind));
   });
 
   it('reports a server that never answers as timeout once the signal fires', async () => {
     const started = performance.now();
-    const result = await exchange(
-      misbehavingTcp(),
-      buildQuery(Misbehaviour.neverAnswers),
-      AbortSignal.timeout(SLOW_SIGNAL_MS),
-    );
-    expect(result).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    const result = await ask(misbehavingTcp(), Misbehaviour.neverAnswers, {
+      signal: AbortSignal.timeout(SLOW_SIGNAL_MS),
+    });
+    expect(result).toMatchObject(failedAs('timeout'));
     expect(performance.now() - started).toBeGreaterThanOrEqual(SLOW_SIGNAL_MS - 1);
   });
 
   it('reports an already aborted signal as timeout without connecting', async () => {
-    const result = await exchange(misbehavingTcp(), buildQuery('a.test'), AbortSignal.abort());
-    expect(result).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    const result = await ask(misbehavingTcp(), 'a.test', { signal: AbortSignal.abort() });
+    expect(result).toMatchObject(failedAs('timeout'));
   });
 });

@@ -5,30 +5,26 @@
  * does not speak TLS yields a typed failure instead of a throw or a hang.
  */
 import { expect, inject, it } from 'vitest';
-import { exchange } from '../../src/upstream/exchange';
-import { buildQuery, loopbackUpstream } from '../support/dns-query';
+import { loopbackUpstream } from '../support/dns-query';
 import { TestName } from '../support/test-zone';
+import { ask, failedAs } from './exchange-harness';
 
 /** The handshake against a silent peer never completes; this bounds the wait. */
 const HANDSHAKE_SIGNAL_MS = 300;
 
 it('reports a TLS handshake with a plain DNS-over-TCP listener as a typed failure', async () => {
   const upstream = loopbackUpstream(`tls://127.0.0.1:${inject('tcpPort')}`);
-  const result = await exchange(
-    upstream,
-    buildQuery(TestName.a),
-    AbortSignal.timeout(HANDSHAKE_SIGNAL_MS),
-  );
+  const result = await ask(upstream, TestName.a, {
+    signal: AbortSignal.timeout(HANDSHAKE_SIGNAL_MS),
+  });
   // The plain server waits for the rest of a "frame" the ClientHello seemed to announce.
-  expect(result).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+  expect(result).toMatchObject(failedAs('timeout'));
 });
 
 it('reports a TLS handshake answered with plain HTTP as a network failure', async () => {
   const upstream = loopbackUpstream(`tls://127.0.0.1:${inject('dohPort')}`);
-  const result = await exchange(
-    upstream,
-    buildQuery(TestName.a),
-    AbortSignal.timeout(HANDSHAKE_SIGNAL_MS * 10),
-  );
-  expect(result).toMatchObject({ ok: false, failure: { kind: 'network' } });
+  const result = await ask(upstream, TestName.a, {
+    signal: AbortSignal.timeout(HANDSHAKE_SIGNAL_MS * 10),
+  });
+  expect(result).toMatchObject(failedAs('network'));
 });

@@ -10,6 +10,7 @@ import {
   TestName,
   V6_ADDRESSES,
 } from '../support/test-zone';
+import { failedAs } from './exchange-harness';
 
 const zoneUpstreams = [
   ['DoH', () => loopbackUpstream(`zone-doh=http://127.0.0.1:${inject('dohPort')}/dns-query`)],
@@ -79,17 +80,11 @@ describe.each(zoneUpstreams)(
     });
 
     it('rejects SERVFAIL as an rcode failure', async () => {
-      expect(await ask(TestName.servfail)).toMatchObject({
-        ok: false,
-        failure: { kind: 'rcode', rcode: 'SERVFAIL' },
-      });
+      expect(await ask(TestName.servfail)).toMatchObject(failedAs('rcode', { rcode: 'SERVFAIL' }));
     });
 
     it('rejects REFUSED as an rcode failure', async () => {
-      expect(await ask(TestName.refused)).toMatchObject({
-        ok: false,
-        failure: { kind: 'rcode', rcode: 'REFUSED' },
-      });
+      expect(await ask(TestName.refused)).toMatchObject(failedAs('rcode', { rcode: 'REFUSED' }));
     });
   },
 );
