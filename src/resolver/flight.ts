@@ -143,7 +143,15 @@ async function finish(
   );
   const firstArrival = arrived.find((a) => a.result.ok);
   const receivedAt = report.startedAt + (firstArrival?.endedAt ?? 0);
-  const write = toPoolWrite(merged, version, receivedAt);
+  // A DNSSEC-OK client gets one upstream's answer as signed: a merged RRset is
+  // no longer covered by any upstream's RRSIG, and its signatures must never
+  // reach the shared pool that plain clients are served from.
+  const write = query.dnssecOk ? null : toPoolWrite(merged, version, receivedAt);
+  if (query.dnssecOk) {
+    // No pool write follows: the winner's answer, kept in memory, is the entry for the colo too.
+    const winnerEntry = deps.cache.memory.get(key);
+    if (winnerEntry) await deps.cache.store(key, winnerEntry, true);
+  }
 
   let outcome: QueryLog['write'];
   let poolVersion: string | undefined;
