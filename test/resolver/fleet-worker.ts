@@ -11,6 +11,7 @@ import { poolObjectName } from '../../src/pool/pool-gateway';
 import { DEFAULT_TENANT, isolateHealth } from '../../src/resolver/isolate-resolver';
 import { parseUpstreams } from '../../src/upstream/parse-upstreams';
 import type { Upstream } from '../../src/upstream/types';
+import { clientOpt } from '../routes/worker-client';
 import { fetchStats } from '../support/control-client';
 import type { Stats } from '../support/request-log';
 import type { FleetUpstream } from '../support/upstream-fleet';
@@ -66,13 +67,7 @@ export function plainCacheKey(name: string, type = 'A'): string {
 }
 
 /** An OPT record (RFC 6891) so the response can carry Extended DNS Errors. */
-export const CLIENT_OPT = {
-  type: 'OPT',
-  name: '.',
-  udpPayloadSize: 1232,
-  flags: 0,
-  options: [],
-} as unknown as NonNullable<DnsMessage['additionals']>[number];
+export const CLIENT_OPT = clientOpt();
 
 /** Requests per fleet upstream for names under `suffix`. */
 export async function requestsPerUpstream(suffix: string): Promise<Record<string, number>> {

@@ -3,12 +3,12 @@
  * upstream; an allow entry carves an exception out of a denied zone.
  */
 import { expect, it } from 'vitest';
-import { decodeMessage, encodeMessage } from '../../src/dns/codec';
+import { decodeMessage } from '../../src/dns/codec';
 import { readExtendedErrors } from '../../src/dns/extended-errors';
 import { fetchStats } from '../support/control-client';
 import { createTenant, fleetTcpUpstreams, uniqueTenantId } from './admin-client';
 import { rcodeOf } from './dns-assertions';
-import { fetchWorker, getPath, postInit } from './worker-client';
+import { clientOpt, fetchWorker, getPath, postInit, queryBytes } from './worker-client';
 
 it('answers denied names NXDOMAIN with EDE 15 and no upstream request, allowed ones normally', async () => {
   const zone = `deny-${crypto.randomUUID()}.fleet.test`;
@@ -18,25 +18,7 @@ it('answers denied names NXDOMAIN with EDE 15 and no upstream request, allowed o
     deny: [zone],
     allow: [`ok.${zone}`],
   });
-  const ednsQuery = (name: string) =>
-    encodeMessage({
-      id: 77,
-      type: 'query',
-      flags: 0x0100,
-      questions: [{ name, type: 'A', class: 'IN' }],
-      additionals: [
-        {
-          type: 'OPT',
-          name: '.',
-          udpPayloadSize: 1232,
-          extendedRcode: 0,
-          ednsVersion: 0,
-          flags: 0,
-          flag_do: false,
-          options: [],
-        },
-      ],
-    });
+  const ednsQuery = (name: string) => queryBytes(name, 'A', 77, { additionals: [clientOpt()] });
 
   const blocked = await fetchWorker(`/t/${id}/dns-query`, postInit(ednsQuery(`ads.${zone}`)));
   const blockedAnswer = decodeMessage(new Uint8Array(await blocked.arrayBuffer()));

@@ -53,6 +53,26 @@ export function queryBytes(
   });
 }
 
+/** The DO bit in the OPT record's flags (RFC 3225 §3). */
+const DNSSEC_OK = 0x8000;
+
+/**
+ * A client OPT record (RFC 6891), so responses can carry Extended DNS
+ * Errors; `dnssecOk` sets the DO bit.
+ */
+export function clientOpt(dnssecOk = false): NonNullable<DnsMessage['additionals']>[number] {
+  return {
+    type: 'OPT',
+    name: '.',
+    udpPayloadSize: 1232,
+    extendedRcode: 0,
+    ednsVersion: 0,
+    flags: dnssecOk ? DNSSEC_OK : 0,
+    flag_do: dnssecOk,
+    options: [],
+  };
+}
+
 /** RD flag bit in the header flags word (RFC 1035 §4.1.1). */
 export const RECURSION_DESIRED = 0x0100;
 
