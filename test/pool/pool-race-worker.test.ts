@@ -9,10 +9,9 @@
  * ageing A's cache entry in isolate memory instead of waiting a minute.
  */
 import { afterEach, expect, it, vi } from 'vitest';
-import { answerCache } from '../../src/resolver/isolate-resolver';
 import {
+  ageCachedAnswer,
   fleetBindings,
-  plainCacheKey,
   poolStub,
   rankedFleet,
   uniqueFleetName,
@@ -58,14 +57,7 @@ it("rejects query A's late pool write and keeps serving query B's pool in B's or
   await untilArrived(name, slow);
 
   // A's entry expires (aged past its TTL), and the background upstreams become fast for B.
-  const key = plainCacheKey(name);
-  const entry = answerCache().memory.get(key);
-  if (entry === undefined) throw new Error("A's answer was not cached in isolate memory");
-  await answerCache().store(
-    key,
-    { ...entry, storedAt: entry.storedAt - (entry.ttl + 1) * 1_000 },
-    false,
-  );
+  await ageCachedAnswer(name, (ttl) => ttl + 1);
   await Promise.all(slow.map((u) => setUpstreamDelay(u, FAST_MS, name)));
 
   // Query B: a later version; its background finishes and writes while A's is still out.

@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { cacheKey } from '../../src/cache/cache-key';
 import type { DnsMessage } from '../../src/dns/codec';
 import { poolObjectName } from '../../src/pool/pool-gateway';
-import { DEFAULT_TENANT, isolateHealth } from '../../src/resolver/isolate-resolver';
+import { answerCache, DEFAULT_TENANT, isolateHealth } from '../../src/resolver/isolate-resolver';
 import { parseUpstreams } from '../../src/upstream/parse-upstreams';
 import type { Upstream } from '../../src/upstream/types';
 import { clientOpt } from '../routes/worker-client';
@@ -68,6 +68,27 @@ export function plainCacheKey(name: string, type = 'A'): string {
 
 /** An OPT record (RFC 6891) so the response can carry Extended DNS Errors. */
 export const CLIENT_OPT = clientOpt();
+
+/**
+ * Makes the isolate's cached answer for `name` older by `ageBy(ttl)` seconds
+ * (the fleet has no TTL control), so tests can reach the last 10 % of a TTL
+ * or the stale window without waiting. Returns the entry's TTL in seconds.
+ */
+export async function ageCachedAnswer(
+  name: string,
+  ageBy: (ttlS: number) => number,
+): Promise<number> {
+  const key = plainCacheKey(name);
+  const entry = answerCache().memory.get(key);
+  if (entry === undefined)
+    throw new Error(`the answer for ${name} was not cached in isolate memory`);
+  await answerCache().store(
+    key,
+    { ...entry, storedAt: entry.storedAt - ageBy(entry.ttl) * 1_000 },
+    false,
+  );
+  return entry.ttl;
+}
 
 /** Requests per fleet upstream for names under `suffix`. */
 export async function requestsPerUpstream(suffix: string): Promise<Record<string, number>> {

@@ -4,16 +4,15 @@
  * whole (still fresh) pool, not just the subset the refresh's winner knows.
  */
 import { afterEach, expect, inject, it } from 'vitest';
-import { answerCache } from '../../src/resolver/isolate-resolver';
 import { PREFETCH_SHARE } from '../../src/resolver/resolver';
 import { addressesOf, wireAnswer } from '../routes/dns-assertions';
 import { callWorker, getPath, queryBytes } from '../routes/worker-client';
 import { resetControl, setUpstreamDelay } from '../support/control-client';
 import {
+  ageCachedAnswer,
   answerTtls,
   fleetBindings,
   fleetUnion,
-  plainCacheKey,
   rankedFleet,
   requestsPerUpstream,
   uniqueFleetName,
@@ -38,12 +37,8 @@ it('refreshes an entry hit in its last 10 % once, and serves the full pool meanw
   await miss.background;
 
   // The pool's entry is now in the last 10 % of its TTL.
-  const key = plainCacheKey(name);
-  const entry = answerCache().memory.get(key);
-  if (entry === undefined) throw new Error('the answer was not cached in isolate memory');
-  const remainingS = Math.floor(entry.ttl * PREFETCH_SHARE) - 1;
-  const storedAt = entry.storedAt - (entry.ttl - remainingS) * 1_000;
-  await answerCache().store(key, { ...entry, storedAt }, false);
+  const remainingOf = (ttl: number) => Math.floor(ttl * PREFETCH_SHARE) - 1;
+  const remainingS = remainingOf(await ageCachedAnswer(name, (ttl) => ttl - remainingOf(ttl)));
   const { background: slow } = rankedFleet();
   await Promise.all(slow.map((u) => setUpstreamDelay(u.name, SLOW_BACKGROUND_MS, name)));
 

@@ -6,14 +6,13 @@
  */
 import { afterEach, expect, inject, it } from 'vitest';
 import { EDE, readExtendedErrors } from '../../src/dns/extended-errors';
-import { answerCache } from '../../src/resolver/isolate-resolver';
 import { wireAnswer } from '../routes/dns-assertions';
 import { callWorker, getPath, queryBytes } from '../routes/worker-client';
 import { resetControl, setUpstreamFailure } from '../support/control-client';
 import {
+  ageCachedAnswer,
   CLIENT_OPT,
   fleetBindings,
-  plainCacheKey,
   requestsPerUpstream,
   uniqueFleetName,
 } from './fleet-worker';
@@ -32,14 +31,7 @@ async function ask() {
 
 it('does not fan out again for the next client after a failed stale refresh', async () => {
   await ask();
-  const key = plainCacheKey(name);
-  const entry = answerCache().memory.get(key);
-  if (entry === undefined) throw new Error('the answer was not cached in isolate memory');
-  await answerCache().store(
-    key,
-    { ...entry, storedAt: entry.storedAt - (entry.ttl + 60) * 1_000 },
-    false,
-  );
+  await ageCachedAnswer(name, (ttl) => ttl + 60);
   await Promise.all(inject('fleet').map((u) => setUpstreamFailure(u.name, 'servfail', name)));
 
   const first = await ask();

@@ -6,17 +6,16 @@
  */
 import { afterEach, expect, inject, it } from 'vitest';
 import { EDE, readExtendedErrors } from '../../src/dns/extended-errors';
-import { answerCache } from '../../src/resolver/isolate-resolver';
 import { STALE_ANSWER_TTL, STALE_REFRESH_WAIT_MS } from '../../src/resolver/resolver';
 import { addressesOf, wireAnswer } from '../routes/dns-assertions';
 import { callWorker, getPath, queryBytes } from '../routes/worker-client';
 import { resetControl, setUpstreamDelay } from '../support/control-client';
 import {
+  ageCachedAnswer,
   answerTtls,
   CLIENT_OPT,
   fleetBindings,
   fleetUnion,
-  plainCacheKey,
   uniqueFleetName,
 } from './fleet-worker';
 
@@ -32,14 +31,7 @@ it('serves stale after 1.8 s of a slow refresh, and the refresh then refills the
   await wireAnswer(first.response);
   await first.background;
 
-  const key = plainCacheKey(name);
-  const entry = answerCache().memory.get(key);
-  if (entry === undefined) throw new Error('the answer was not cached in isolate memory');
-  await answerCache().store(
-    key,
-    { ...entry, storedAt: entry.storedAt - (entry.ttl + 60) * 1_000 },
-    false,
-  );
+  await ageCachedAnswer(name, (ttl) => ttl + 60);
   await Promise.all(inject('fleet').map((u) => setUpstreamDelay(u.name, SLOW_MS, name)));
 
   const stale = await callWorker(getPath(query), undefined, fleetBindings());

@@ -5,18 +5,17 @@
  */
 import { afterEach, expect, inject, it } from 'vitest';
 import { EDE, readExtendedErrors } from '../../src/dns/extended-errors';
-import { answerCache } from '../../src/resolver/isolate-resolver';
 import { STALE_ANSWER_TTL } from '../../src/resolver/resolver';
 import { addressesOf, rcodeOf, wireAnswer } from '../routes/dns-assertions';
 import { callWorker, getPath, queryBytes } from '../routes/worker-client';
 import { resetControl, setUpstreamFailure } from '../support/control-client';
 import {
+  ageCachedAnswer,
   answerTtls,
   CLIENT_OPT,
   fleetBindings,
   fleetUnion,
   maxAgeOf,
-  plainCacheKey,
   requestsPerUpstream,
   uniqueFleetName,
 } from './fleet-worker';
@@ -38,11 +37,7 @@ it('serves the expired entry with TTL 30 and EDE 3 when every upstream fails', a
   await first.background;
 
   // The pool's entry expires (aged in isolate memory), and every upstream now fails.
-  const key = plainCacheKey(name);
-  const entry = answerCache().memory.get(key);
-  if (entry === undefined) throw new Error('the answer was not cached in isolate memory');
-  const storedAt = entry.storedAt - entry.ttl * 1_000 - EXPIRED_FOR_MS;
-  await answerCache().store(key, { ...entry, storedAt }, false);
+  await ageCachedAnswer(name, (ttl) => ttl + EXPIRED_FOR_MS / 1_000);
   await Promise.all(inject('fleet').map((u) => setUpstreamFailure(u.name, 'servfail', name)));
 
   const stale = await callWorker(
