@@ -9,6 +9,13 @@
 #        └─> wrangler dev (HTTP/1.1) <─ nghttpx (TLS + HTTP/2) <─ kdig, curl, dnspython GET
 #                  ^─ straight over plain HTTP: dnspython POST, httpx on /resolve
 #
+#   Real TLS and real clients (e2e/lib/tls-servers.sh, one tenant each, so the
+#   default tenant above stays as measured):
+#   stunnel (DoT) in front of knot-a, dnsdist (DoH over TLS) in front of nsd-c,
+#   each behind a good, a wrong-name and an expired certificate, and a server
+#   that stalls the handshake ─> wrangler dev, which trusts the run's CA
+#   Chromium, Firefox ESR, dnsdist (UDP in, DoH out) ─> nghttpx ─> wrangler dev
+#
 # Everything listens on 127.0.0.1 on free high ports and lives in one temp folder.
 # Every process is stopped by its PID on exit, also when a check fails.
 # Env: CI=true       a missing tool fails the run instead of skipping it
@@ -22,6 +29,10 @@ cd "$ROOT"
 source e2e/lib/tools.sh
 # shellcheck source=lib/processes.sh
 source e2e/lib/processes.sh
+# shellcheck source=lib/ca.sh
+source e2e/lib/ca.sh
+# shellcheck source=lib/tls-servers.sh
+source e2e/lib/tls-servers.sh
 
 # The project pins node 22 in node_modules; wrangler refuses older ones.
 PATH="$ROOT/node_modules/.bin:$PATH"
@@ -158,6 +169,11 @@ start_process dnsdist dnsdist --supervised --disable-syslog -C "$E2E_TMP/dnsdist
 wait_for dnsdist 15 curl -sf --max-time 2 -o /dev/null \
   "http://127.0.0.1:$P_DNSDIST_DOH/dns-query?dns=AAABAAABAAAAAAAAA2UyZQR0ZXN0AAAGAAE"
 
+# --- the run's CA: every TLS server's certificate, trusted by every client ---
+make_certificates "$E2E_TMP/ca"
+# The admin API creates the tenants of the TLS and real-client checks.
+E2E_ADMIN_TOKEN=e2e-$(openssl rand -hex 24)
+
 # --- the worker ---------------------------------------------------------------
 # Serve a bundle snapshot, not the live tree: `wrangler dev` would rebuild and
 # restart the worker mid-run whenever someone saves a file in src/.
@@ -173,23 +189,23 @@ if [[ -z $worker_script ]]; then
 fi
 upstreams="knot-a=tcp://127.0.0.1:$P_KNOT_A,knot-b=tcp://127.0.0.1:$P_KNOT_B"
 upstreams+=",nsd-c=tcp://127.0.0.1:$P_NSD_C,dnsdist-c=http://127.0.0.1:$P_DNSDIST_DOH/dns-query"
-start_process wrangler wrangler dev "$worker_script" --no-bundle --config "$ROOT/wrangler.toml" \
+# NODE_EXTRA_CA_CERTS: wrangler hands it to workerd, whose fetch() and connect()
+# then trust the run's CA besides the system's (the `tls://`/`https://` upstreams).
+start_process wrangler env NODE_EXTRA_CA_CERTS="$E2E_TMP/ca/ca.pem" \
+  wrangler dev "$worker_script" --no-bundle --config "$ROOT/wrangler.toml" \
   --ip 127.0.0.1 --port "$P_WORKER" --inspector-port "$P_INSPECTOR" \
   --persist-to "$E2E_TMP/wrangler-state" --show-interactive-dev-session=false \
-  --var "UPSTREAMS:$upstreams" --var ALLOW_LOOPBACK_UPSTREAMS:true
+  --var "UPSTREAMS:$upstreams" --var ALLOW_LOOPBACK_UPSTREAMS:true \
+  --var "ADMIN_TOKEN:$E2E_ADMIN_TOKEN"
 # 90 s: workerd starts in ~5 s here, but a first run on a busy 2-core CI box is slower.
 wait_for wrangler 90 curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$P_WORKER/health"
 
 # --- TLS + HTTP/2 front (kdig +https and curl --doh-url need it) -------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-  -subj '/CN=edge-resolver e2e' -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
-  -keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" >"$E2E_TMP/openssl.out" 2>&1 ||
-  die "openssl could not make a certificate (see openssl.out)"
 # --conf=/dev/null: ignore /etc/nghttpx/nghttpx.conf.
 start_process nghttpx nghttpx --conf=/dev/null --frontend="127.0.0.1,$P_TLS" \
   --backend="127.0.0.1,$P_WORKER" --workers=1 --no-ocsp \
-  --accesslog-file="$E2E_TMP/nghttpx-access.log" "$E2E_TMP/key.pem" "$E2E_TMP/cert.pem"
-wait_for nghttpx 15 curl -sf --max-time 2 -o /dev/null --cacert "$E2E_TMP/cert.pem" \
+  --accesslog-file="$E2E_TMP/nghttpx-access.log" "$E2E_TMP/ca/localhost.key" "$E2E_TMP/ca/localhost.pem"
+wait_for nghttpx 15 curl -sf --max-time 2 -o /dev/null --cacert "$E2E_TMP/ca/ca.pem" \
   "https://127.0.0.1:$P_TLS/health"
 
 # --- a web page only reachable by the name the worker resolves ---------------
@@ -197,6 +213,10 @@ mkdir -p "$E2E_TMP/www"
 echo "edge-resolver e2e page $RANDOM$RANDOM" >"$E2E_TMP/www/index.html"
 start_process web "$E2E_PYTHON" -m http.server --bind 127.0.0.1 --directory "$E2E_TMP/www" "$P_WEB"
 wait_for web 15 curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$P_WEB/"
+
+# --- TLS upstreams and the dnsdist forwarder (e2e/lib/tls-servers.sh) --------
+start_tls_upstreams "$P_KNOT_A" "$P_NSD_C"
+start_dnsdist_stub "$P_TLS"
 
 echo "e2e: servers up after $((SECONDS - STARTED_AT)) s"
 
@@ -208,8 +228,14 @@ E2E_TMP=$E2E_TMP \
   E2E_UPSTREAM_NAMES="knot-a,knot-b,nsd-c,dnsdist-c" \
   E2E_WORKER="http://127.0.0.1:$P_WORKER" \
   E2E_TLS_PORT="$P_TLS" \
-  E2E_CA="$E2E_TMP/cert.pem" \
+  E2E_CA="$E2E_TMP/ca/ca.pem" \
   E2E_WEB_PORT="$P_WEB" \
   E2E_PAGE="$E2E_TMP/www/index.html" \
   E2E_WORKER_LOG="$E2E_TMP/wrangler.log" \
+  E2E_UPSTREAMS="$upstreams" \
+  E2E_ADMIN_TOKEN="$E2E_ADMIN_TOKEN" \
+  E2E_TLS_UPSTREAMS="$E2E_TLS_UPSTREAMS" \
+  E2E_STUB_PORT="$E2E_STUB_PORT" \
+  E2E_DNSDIST_TENANT="$E2E_DNSDIST_TENANT" \
+  E2E_WEB_LOG="$E2E_TMP/web.log" \
   "$E2E_PYTHON" e2e/suite.py

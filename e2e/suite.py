@@ -7,7 +7,6 @@ has stopped every process.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -19,8 +18,12 @@ from pathlib import Path
 import dns.message
 import httpx
 
+import browsers
 import clients
+import forwarders
+import tls_upstreams
 from clients import Answer, env
+from worker_log import DEFAULT_TENANT, query_log
 
 # SPEC §1/§2: the background tier runs right after the first answer and is done
 # in ~200 ms on loopback; 3 s is the whole fan-out deadline.
@@ -35,16 +38,6 @@ FANOUT_DEADLINE_S = 3.0  # DEADLINE_MS default (SPEC §2)
 FIRST_ANSWER_WITH_DEAD_UPSTREAM_S = 1.0
 EDE_NO_REACHABLE_AUTHORITY = 22  # RFC 8914 §4.23
 EDE_NETWORK_ERROR = 23  # RFC 8914 §4.24
-
-
-def query_log() -> list[dict]:
-    """The worker's JSON query lines (SPEC §10) from wrangler's output."""
-    entries = []
-    for line in Path(env("E2E_WORKER_LOG")).read_text(errors="replace").splitlines():
-        start = line.find('{"event":"query"')
-        if start >= 0:
-            entries.append(json.loads(line[start:]))
-    return entries
 
 
 def stop_server(name: str) -> None:
@@ -352,7 +345,7 @@ def run(suite: Suite) -> None:
     # --- the worker's own account of the fan-outs (SPEC §10 query log) -------
     def fanout_log() -> None:
         names = env("E2E_UPSTREAM_NAMES").split(",")
-        entries = query_log()
+        entries = [e for e in query_log() if e.get("tenant", DEFAULT_TENANT) == DEFAULT_TENANT]
         misses = [e for e in entries if e.get("upstreams")]
         assert misses, f"no query log line with upstream attempts among {len(entries)} query lines"
         ok = {a["upstream"] for e in misses for a in e["upstreams"] if a["outcome"] == "ok"}
@@ -363,6 +356,11 @@ def run(suite: Suite) -> None:
         assert not bad_writes, "pool writes that did not land:\n" + "\n".join(bad_writes)
 
     suite.expect("worker log: every upstream (incl. dnsdist over http://) answered ok; every pool write landed", fanout_log)
+
+    # --- real TLS upstreams and real clients, each in a tenant of its own -----
+    tls_upstreams.run(suite, truth)
+    browsers.run(suite)
+    forwarders.run(suite, truth, pool_checks)
 
     # --- upstreams going away (last: this changes the fleet for good) --------
     def one_upstream_down() -> None:

@@ -9,13 +9,15 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin" ;; esac
 # The Debian python, not a pyenv/venv one: dnspython and httpx come from apt.
 E2E_PYTHON=/usr/bin/python3
 
+# stunnel4: the DoT front; chromium, firefox-esr: browsers as DoH clients;
+# libnss3-tools: certutil, which puts the run's CA into the browsers' NSS databases.
 E2E_PACKAGES=(knot nsd dnsdist knot-dnsutils nghttp2-proxy nghttp2-client
-  python3-dnspython python3-httpx curl openssl)
+  python3-dnspython python3-httpx curl openssl stunnel4 chromium firefox-esr libnss3-tools)
 
 # Prints one word per missing tool; prints nothing when everything is there.
 e2e_missing_tools() {
   local tool
-  for tool in knotd knotc nsd dnsdist kdig nghttpx curl openssl; do
+  for tool in knotd knotc nsd dnsdist kdig nghttpx curl openssl stunnel chromium firefox-esr certutil; do
     command -v "$tool" >/dev/null 2>&1 || echo "$tool"
   done
   if [[ ! -x $E2E_PYTHON ]]; then
