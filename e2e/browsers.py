@@ -63,9 +63,10 @@ def run(suite) -> None:
             path = create_tenant(tenant, default_upstreams(), deny=BACKGROUND_SUFFIXES)
             template = f"https://localhost:{tls_port}{path}"
             shown = launch(home, template, url)
-            if shown is not None:
+            if shown is not None:  # Chromium printed the DOM it rendered
                 assert f'<p id="token">{token}</p>' in shown, f"{browser} showed: {shown[:300]!r}"
-            assert beacon_seen(token), f"the page's script never reported {token} (see web.log, {browser}.log)"
+            else:  # Firefox only draws it: its script tells the server what it read
+                assert beacon_seen(token), f"the page's script never reported {token} (see web.log, {browser}.log)"
 
         def asked(browser=browser, tenant=tenant) -> None:
             asked = {(e["name"], e["type"]) for e in tenant_log(tenant)}

@@ -18,13 +18,15 @@ import httpx
 import clients
 from clients import env
 from tenants import create_tenant
-from worker_log import eventually, expect_outcomes, tenant_log
+from worker_log import LOG_DELAY_S, eventually, expect_outcomes, tenant_log
 
 NAME = "www.e2e.test"
 ADDRESS = "127.0.0.1"  # www's address in every zone copy
 EDE_NETWORK_ERROR = 23  # RFC 8914 §4.24: what a refused certificate is reported as
 DEADLINE_S = 3.0  # DEADLINE_MS default (SPEC §2): the stalled handshake must end by then
 LATE_S = 1.0  # slack for a busy 2-core CI box on top of the deadline
+# The good upstream answers in milliseconds on loopback; 1 s leaves room for a busy CI.
+ANSWER_BESIDE_STALL_S = 1.0
 CONVERGE_WITHIN_S = 3.0
 POLL_EVERY_S = 0.15
 TRANSPORTS = {"dot": "tls:// (stunnel in front of knot-a)", "doh": "https:// (dnsdist in front of nsd-c)"}
@@ -69,6 +71,26 @@ def run(suite, truth) -> None:
         eventually(both_ok)
 
     suite.expect("a tenant with one tls:// and one https:// upstream: the pool is their union", merged_over_tls)
+
+    def stall_beside_good() -> None:
+        # Both in the active tier: the good one answers, the stalled one must not hold the client.
+        path = create_tenant("tls-stall-beside-good", [f"stall={entries['dot-stall']}", f"doh={entries['doh-ok']}"])
+        ask = clients.dnspython_doh(f"{worker}{path}", "POST", None)
+        started = time.monotonic()
+        answer = ask(NAME, "A")
+        elapsed = time.monotonic() - started
+        assert answer.addresses(NAME, "A") == [ADDRESS], f"rcode {answer.rcode}, answer {answer.answer}"
+        assert elapsed < ANSWER_BESIDE_STALL_S, f"answer after {elapsed:.2f} s"
+
+        def stall_cut_at_deadline() -> None:
+            seen = {a["upstream"]: a["outcome"] for e in tenant_log("tls-stall-beside-good") for a in e["upstreams"]}
+            assert seen == {"stall": "timeout", "doh": "ok"}, f"worker log: {seen}"
+
+        # The log line is written when the fan-out ends: at the deadline, after the answer.
+        eventually(stall_cut_at_deadline, DEADLINE_S + LOG_DELAY_S)
+
+    suite.expect(f"a stalled tls:// upstream beside a good https:// one: answered within {ANSWER_BESIDE_STALL_S:g} s",
+                 stall_beside_good)  # fmt: skip
 
     def still_serving() -> None:
         health = httpx.get(f"{worker}/health", timeout=clients.TIMEOUT_S)
