@@ -6,6 +6,7 @@
 import type { TestProject } from 'vitest/node';
 import { startControlServer } from './control-server';
 import { DEFAULT_FLEET } from './default-fleet';
+import { startHostileServers } from './hostile-servers';
 import { findUnusedPort } from './loopback-listener';
 import { startMisbehavingServers } from './misbehaving-servers';
 import { RequestLog } from './request-log';
@@ -24,6 +25,10 @@ declare module 'vitest' {
     misbehavingHttpPort: number;
     /** A loopback port nothing listens on: connecting is refused. */
     unusedPort: number;
+    /** Hostile DoH upstream: answers at once with what `Hostility` names ask for. */
+    hostilePort: number;
+    /** Its honest counterpart: a clean answer HONEST_DELAY_MS later. */
+    honestPort: number;
     /** Control endpoint: `/stats`, `/fleet`, `/reset`, `/delay`, `/fail`. */
     controlPort: number;
     /** The default fleet as an UPSTREAMS value (`fleet-1=http://…,fleet-2=tcp://…,…`). */
@@ -47,6 +52,8 @@ export default async function setup(project: TestProject) {
     started.push(zone);
     const misbehaving = await startMisbehavingServers(log);
     started.push(misbehaving);
+    const hostile = await startHostileServers(log);
+    started.push(hostile);
     const fleet = await startUpstreamFleet(DEFAULT_FLEET, log);
     started.push(fleet);
     const control = await startControlServer(log, fleet);
@@ -56,6 +63,8 @@ export default async function setup(project: TestProject) {
     project.provide('tcpPort', zone.tcpPort);
     project.provide('misbehavingTcpPort', misbehaving.tcpPort);
     project.provide('misbehavingHttpPort', misbehaving.httpPort);
+    project.provide('hostilePort', hostile.hostilePort);
+    project.provide('honestPort', hostile.honestPort);
     project.provide('unusedPort', await findUnusedPort());
     project.provide('controlPort', control.port);
     project.provide('fleetUpstreams', fleet.upstreamsValue);
