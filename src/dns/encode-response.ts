@@ -24,7 +24,7 @@ export interface ResponseFrame {
 export interface ResponseBody {
   /** Full RCODE, up to 12 bits. */
   readonly rcode: number;
-  /** Extra header bits to set: AD, TC (and CD when the upstream set it). */
+  /** Extra header bits to set: AD, TC. CD is the query's (ResponseFrame). */
   readonly flags?: number;
   readonly answers?: readonly DnsRecord[];
   readonly authorities?: readonly DnsRecord[];

@@ -188,7 +188,8 @@ export function toJsonResponse(
     // We are a recursive service whatever the upstream's header says.
     RA: true,
     AD: (flags & FLAGS.AUTHENTIC_DATA) !== 0,
-    CD: (flags & FLAGS.CHECKING_DISABLED) !== 0,
+    // RFC 4035 §3.2.2: the query's CD bit, whatever an upstream's header said.
+    CD: query ? query.checkingDisabled : (flags & FLAGS.CHECKING_DISABLED) !== 0,
     Question: question,
   };
   const answer = render(response.answers);

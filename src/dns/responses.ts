@@ -35,8 +35,9 @@ export interface ClientResponseOptions {
 
 /**
  * Re-frames an upstream answer for the client: the client's ID and question
- * (its own spelling, see `DnsQuery.questionName`), QR=1, RD as the client
- * asked, RA=1, AD/CD/TC and the RCODE as the upstream set them. Answer and
+ * (its own spelling, see `DnsQuery.questionName`), QR=1, RD and CD as the
+ * client asked (RFC 4035 §3.2.2: CD is copied from the query), RA=1, AD/TC
+ * and the RCODE as the upstream set them. Answer and
  * authority records are copied; additional records without any upstream OPT,
  * TSIG or SIG(0). An upstream extended RCODE (which our queries never provoke)
  * is answered as SERVFAIL.
@@ -54,14 +55,11 @@ export function buildClientResponse(
       .map((record) =>
         options.ttlOverride === undefined ? record : { ...record, ttl: options.ttlOverride },
       );
-  // CD comes from the upstream alone: it answered the CD bit we forwarded.
-  const frame = { ...frameFor(query), checkingDisabled: false };
   return encodeResponse(
-    frame,
+    frameFor(query),
     {
       rcode: extended ? SERVFAIL : headerRcode(upstream),
-      flags:
-        upstreamFlags & (FLAGS.AUTHENTIC_DATA | FLAGS.CHECKING_DISABLED | FLAGS.TRUNCATED_RESPONSE),
+      flags: upstreamFlags & (FLAGS.AUTHENTIC_DATA | FLAGS.TRUNCATED_RESPONSE),
       answers: copy(upstream.answers),
       authorities: copy(upstream.authorities),
       additionals: copy(upstream.additionals),
