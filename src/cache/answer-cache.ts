@@ -57,19 +57,34 @@ export class AnswerCache {
     this.memory = new LruCache(maxEntries);
   }
 
-  /** Isolate memory first (no I/O), then the colo cache, which refills memory. */
+  /**
+   * Isolate memory first (no I/O), then the colo cache, which refills memory.
+   * A memory entry that is no longer fresh does not end the lookup: another
+   * isolate of the colo may have written a fresh one, and using it saves a
+   * fan-out. The stale memory entry is the fallback (serve-stale).
+   */
   async lookup(key: string, now: number): Promise<CacheLookup | null> {
     const inMemory = this.#fromMemory(key, now);
-    if (inMemory || !this.colo) return inMemory;
-    const stored = await this.colo.match(CACHE_URL_PREFIX + key);
+    if (inMemory?.state === 'fresh' || !this.colo) return inMemory;
+    const fromColo = await this.#fromColo(key, now);
+    if (fromColo?.state === 'fresh') {
+      this.memory.set(key, fromColo.entry);
+      return fromColo;
+    }
     // A flight may have answered into memory while we waited for the colo:
     // use it rather than start a second fan-out for the same name.
-    if (!stored) return this.#fromMemory(key, now);
+    const meanwhile = this.#fromMemory(key, now);
+    if (meanwhile) return meanwhile;
+    if (fromColo) this.memory.set(key, fromColo.entry);
+    return fromColo;
+  }
+
+  async #fromColo(key: string, now: number): Promise<CacheLookup | null> {
+    if (!this.colo) return null;
+    const stored = await this.colo.match(CACHE_URL_PREFIX + key);
+    if (!stored) return null;
     const entry = await readEntry(stored);
-    if (!entry) return null;
-    const found = classifyEntry(entry, now);
-    if (found) this.memory.set(key, entry);
-    return found;
+    return entry ? classifyEntry(entry, now) : null;
   }
 
   #fromMemory(key: string, now: number): CacheLookup | null {

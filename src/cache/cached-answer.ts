@@ -5,87 +5,69 @@
  */
 import { type DnsMessage, type DnsRecord, FLAGS, headerRcode } from '../dns/codec';
 import { rcodeName, rcodeNumber } from '../dns/rcodes';
+import { storedTtl } from '../dns/record-ttl';
 import { recordKey } from '../pool/canonical-data';
 import type { PoolSnapshot } from '../pool/domain-pool';
-import {
-  MAX_NEGATIVE_TTL,
-  MAX_POSITIVE_TTL,
-  negativeAnswer,
-  responseTtl,
-} from '../resolver/response-ttl';
+import { responseTtl } from '../resolver/response-ttl';
 import type { CachedAnswer } from './answer-cache';
 
 type RecordList = NonNullable<DnsMessage['answers']>;
 
-/** TTL of a record, 0 for the OPT pseudo-record that has none. */
-function ttlOf(record: DnsRecord): number {
-  return 'ttl' in record ? (record.ttl ?? 0) : 0;
-}
+/** Pools hold class IN only (see isPooled in src/pool/pool-gateway.ts). */
+const POOLED_CLASS = 'IN';
 
 /**
- * An upstream answer as a cache entry: answer records (never OPT, SPEC §5) and
- * the SOA of a negative answer. Returns null for answers that must not be
- * cached (TC=1, errors).
+ * A sanitized upstream answer (src/upstream/sanitize-answer.ts) as a cache
+ * entry: its answer records and, for a negative answer, the SOA (already at
+ * the negative TTL, so it counts down from there, RFC 2308 §5) with its
+ * DNSSEC proofs. Returns null for answers that must not be cached (TC=1,
+ * errors). TTLs were bounded at the boundary; nothing is capped here.
  */
 export function entryFromResponse(message: DnsMessage, now: number): CachedAnswer | null {
   const flags = message.flags ?? 0;
   if (flags & FLAGS.TRUNCATED_RESPONSE) return null;
   const rcode = rcodeName(headerRcode(message));
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') return null;
-  const answers = (message.answers ?? []).filter((r) => r.type !== 'OPT');
-  const ttl = responseTtl(message);
-  // RFC 2308 §5: the SOA of a cached negative answer carries the negative TTL,
-  // min(SOA TTL, MINIMUM), and counts down from it; counting down from the SOA's
-  // own (larger) TTL would pin the served lifetime at MINIMUM until expiry.
-  const negative = negativeAnswer(message);
-  const authorities = negative ? [{ ...negative.soa, ttl: negative.ttl } as DnsRecord] : [];
+  const notOpt = (r: DnsRecord) => r.type !== 'OPT';
   return {
     rcode,
     authenticData: (flags & FLAGS.AUTHENTIC_DATA) !== 0,
-    answers,
-    authorities,
+    answers: (message.answers ?? []).filter(notOpt),
+    authorities: (message.authorities ?? []).filter(notOpt),
     storedAt: now,
-    ttl,
+    ttl: responseTtl(message),
   };
 }
 
 /**
  * The pool as a cache entry: records in the pool's served order (that order
- * is the point of the pool), or its negative answer. Null when the pool has
- * nothing live to serve.
+ * is the point of the pool), and its negative answer, which a NODATA after a
+ * CNAME chain has beside the chain's records (RFC 2308 §2.2): the SOA is
+ * kept and the entry lives no longer than the negative TTL. Null when the
+ * pool has nothing live to serve.
  */
 export function entryFromSnapshot(
   snapshot: PoolSnapshot,
   now: number,
   version: string,
 ): CachedAnswer | null {
-  if (snapshot.records.length > 0) {
-    const answers = snapshot.records.map(
-      (r) => ({ name: r.name, type: r.type, class: 'IN', ttl: r.ttl, data: r.data }) as DnsRecord,
-    );
-    return {
-      rcode: 'NOERROR',
-      authenticData: false,
-      answers,
-      authorities: [],
-      storedAt: now,
-      ttl: Math.min(MAX_POSITIVE_TTL, ...snapshot.records.map((r) => r.ttl)),
-      version,
-    };
-  }
-  if (snapshot.negative) {
-    const soa = { ...snapshot.negative.soa, ttl: snapshot.negative.ttl } as DnsRecord;
-    return {
-      rcode: snapshot.negative.rcode,
-      authenticData: false,
-      answers: [],
-      authorities: [soa],
-      storedAt: now,
-      ttl: Math.min(MAX_NEGATIVE_TTL, snapshot.negative.ttl),
-      version,
-    };
-  }
-  return null;
+  const { records, negative } = snapshot;
+  if (records.length === 0 && negative === null) return null;
+  const answers = records.map(
+    (r) =>
+      ({ name: r.name, type: r.type, class: POOLED_CLASS, ttl: r.ttl, data: r.data }) as DnsRecord,
+  );
+  const ttls = records.map((r) => r.ttl);
+  if (negative !== null) ttls.push(negative.ttl);
+  return {
+    rcode: negative?.rcode ?? 'NOERROR',
+    authenticData: false,
+    answers,
+    authorities: negative === null ? [] : [{ ...negative.soa, ttl: negative.ttl } as DnsRecord],
+    storedAt: now,
+    ttl: Math.min(...ttls),
+    version,
+  };
 }
 
 /**
@@ -99,7 +81,9 @@ export function messageFromEntry(
 ): DnsMessage {
   const ageS = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
   const age = (records: RecordList): RecordList =>
-    records.map((r) => ({ ...r, ttl: ttlOverride ?? Math.max(0, ttlOf(r) - ageS) }) as DnsRecord);
+    records.map(
+      (r) => ({ ...r, ttl: ttlOverride ?? Math.max(0, storedTtl(r) - ageS) }) as DnsRecord,
+    );
   const rcode = rcodeNumber(entry.rcode) ?? 0;
   return {
     id: 0,

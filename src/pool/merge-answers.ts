@@ -3,12 +3,15 @@
  * (SPEC §3): one record per distinct data, the minimum TTL, the upstreams that
  * returned each record, and only answers that agree on the CNAME chain.
  *
- * Pure: no I/O, no clock. Inputs come in arrival order, winner first.
- *
- * Each response is read by analyseAnswer (analyse-answer.ts); the types live
- * in merged-answer.ts and are re-exported here for callers.
+ * Pure: no I/O, no clock. Inputs come in arrival order, winner first, and
+ * are already sanitized (src/upstream/sanitize-answer.ts): their records are
+ * on the chain, of the question's class, with bounded TTLs. The merge only
+ * decides which of them agree. The types live in merged-answer.ts and are
+ * re-exported here for callers.
  */
-import { analyseAnswer, type UsableAnswer } from './analyse-answer';
+import type { DnsRecord } from '../dns/codec';
+import { storedTtl } from '../dns/record-ttl';
+import type { AnswerRecord } from '../upstream/answer-chain';
 import { canonicalName, recordKey } from './canonical-data';
 import type {
   Divergence,
@@ -20,7 +23,15 @@ import type {
   NegativeAnswer,
   PoolRecord,
 } from './merged-answer';
-import { recordTtl } from './record-ttl';
+
+/** A sanitized answer as the merge reads it. */
+interface UsableAnswer {
+  upstream: string;
+  rcode: string;
+  chain: readonly string[];
+  records: AnswerRecord[];
+  negative: NegativeAnswer | null;
+}
 
 export type * from './merged-answer';
 
@@ -41,17 +52,16 @@ export type * from './merged-answer';
  */
 export function mergeAnswers(question: MergeQuestion, inputs: readonly MergeInput[]): MergedAnswer {
   const divergences: Divergence[] = [];
-  const dropped: DroppedRecord[] = [];
-  const usable: UsableAnswer[] = [];
-  for (const input of inputs) {
-    const analysis = analyseAnswer(question, input);
-    if (analysis.usable) {
-      usable.push(analysis.answer);
-      dropped.push(...analysis.dropped);
-    } else {
-      divergences.push(analysis.divergence);
-    }
-  }
+  const dropped: DroppedRecord[] = inputs.flatMap(({ upstream, answer }) =>
+    answer.dropped.map((record) => ({ upstream, ...record })),
+  );
+  const usable: UsableAnswer[] = inputs.map(({ upstream, response, answer }) => ({
+    upstream,
+    rcode: answer.rcode,
+    chain: answer.chain,
+    records: (response.answers ?? []).filter(isAnswerRecord),
+    negative: answer.negative,
+  }));
 
   const reference = usable.find((answer) => answer.negative === null) ?? usable[0];
   if (reference === undefined) {
@@ -72,7 +82,7 @@ export function mergeAnswers(question: MergeQuestion, inputs: readonly MergeInpu
   for (const answer of usable) {
     const reason = disagreement(reference, answer);
     if (reason === null) contributing.push(answer);
-    else divergences.push({ upstream: answer.upstream, reason, chain: answer.chain });
+    else divergences.push({ upstream: answer.upstream, reason, chain: [...answer.chain] });
   }
   const contributors = unique(contributing.map((answer) => answer.upstream));
   const records = mergeRecords(reference.chain, contributing);
@@ -83,7 +93,7 @@ export function mergeAnswers(question: MergeQuestion, inputs: readonly MergeInpu
   return {
     question,
     rcode: reference.rcode,
-    chain: reference.chain,
+    chain: [...reference.chain],
     records,
     ttl: ttls.length === 0 ? 0 : Math.min(...ttls),
     negative,
@@ -106,7 +116,7 @@ function mergeRecords(chain: readonly string[], answers: readonly UsableAnswer[]
   for (const answer of answers) {
     for (const record of answer.records) {
       const key = recordKey(record.name, record.type, record.data);
-      const ttl = recordTtl(record);
+      const ttl = storedTtl(record);
       const existing = byKey.get(key);
       if (existing === undefined) {
         byKey.set(key, {
@@ -145,4 +155,8 @@ function sameChain(a: readonly string[], b: readonly string[]): boolean {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+function isAnswerRecord(record: DnsRecord): record is AnswerRecord {
+  return record.type !== 'OPT';
 }

@@ -3,6 +3,9 @@
  * record was left out. Types only: the merge itself is in merge-answers.ts.
  */
 import type { DnsMessage, DnsRecord } from '../dns/codec';
+import type { CleanAnswer, DropReason } from '../upstream/sanitize-answer';
+
+export type { DropReason } from '../upstream/sanitize-answer';
 
 /** One record of a merged answer. */
 export interface PoolRecord {
@@ -19,9 +22,15 @@ export interface PoolRecord {
   sources: string[];
 }
 
+/**
+ * One upstream's usable answer as the exchange returns it: the sanitized
+ * message and what the sanitizer learnt about it (chain, negative answer).
+ * The merge trusts both; it never sees a raw upstream message.
+ */
 export interface MergeInput {
   upstream: string;
   response: DnsMessage;
+  answer: CleanAnswer;
 }
 
 export interface MergeQuestion {
@@ -37,22 +46,12 @@ export interface NegativeAnswer {
   ttl: number;
 }
 
-/** Why an upstream's answer was not mixed into the merge. */
+/**
+ * Why a usable answer was not mixed into the merge. Answers that cannot be
+ * trusted at all (loops, two CNAMEs for one owner, errors) never get here:
+ * the sanitizer made them failures of their upstream.
+ */
 export type DivergenceReason =
-  /** RCODE other than NOERROR/NXDOMAIN: a failure, never merged. */
-  | 'unusable-rcode'
-  /** TC=1: incomplete by definition. */
-  | 'truncated'
-  /** The response answers another question. */
-  | 'question-mismatch'
-  /** Neither records for the question nor an SOA proving their absence. */
-  | 'no-answer'
-  /** NXDOMAIN that still carries records for the final owner. */
-  | 'contradictory-nxdomain'
-  /** An owner on the chain has two different CNAME targets. */
-  | 'ambiguous-cname'
-  /** The CNAME chain comes back to a name already on it. */
-  | 'cname-loop'
   /** A usable answer whose CNAME chain differs from the reference chain. */
   | 'chain-differs'
   /** Negative answer with the same chain but another RCODE (NXDOMAIN vs NODATA). */
@@ -63,20 +62,9 @@ export type DivergenceReason =
 export interface Divergence {
   upstream: string;
   reason: DivergenceReason;
-  /** The chain this upstream's answer followed, when it got that far. */
-  chain?: string[];
+  /** The chain this upstream's answer followed. */
+  chain: string[];
 }
-
-/** Why a single record was left out of an otherwise usable answer. */
-export type DropReason =
-  /** Owner is neither the question's name nor on its CNAME chain. */
-  | 'foreign-owner'
-  /** Non-CNAME data at an owner that has a CNAME (RFC 1034 §3.6.2). */
-  | 'data-beside-cname'
-  /** Right owner, but a type that does not answer the question. */
-  | 'other-type'
-  /** Class other than the question's. */
-  | 'other-class';
 
 export interface DroppedRecord {
   upstream: string;

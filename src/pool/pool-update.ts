@@ -20,7 +20,7 @@ export interface PoolEntry {
   name: string;
   type: string;
   data: unknown;
-  /** Seconds the expiry was computed from (after the SPEC §5 cap). */
+  /** Seconds the expiry was computed from (bounded where the answer entered, SPEC §5). */
   ttl: number;
   /** Epoch ms; the record is served only while `now < expiresAt`. */
   expiresAt: number;
@@ -32,7 +32,7 @@ export interface PoolEntry {
 export interface PoolNegative {
   rcode: string;
   soa: DnsRecord;
-  /** Seconds the expiry was computed from (after the SPEC §5 cap). */
+  /** Seconds the expiry was computed from (bounded where the answer entered, SPEC §5). */
   ttl: number;
   expiresAt: number;
 }
@@ -80,10 +80,6 @@ export interface WriteOutcome {
 /** A record as served: its remaining TTL in whole seconds. */
 export type ServedRecord = PoolRecord;
 
-/** SPEC §5 cap on positive TTLs (one day): bounds how long a bad upstream answer can live. */
-export const MAX_POSITIVE_TTL_SECONDS = 86_400;
-/** SPEC §5 cap on negative TTLs (one hour, the RFC 2308 §5 suggested maximum is higher; SPEC is stricter). */
-export const MAX_NEGATIVE_TTL_SECONDS = 3_600;
 const MS_PER_SECOND = 1_000;
 
 /**
@@ -245,7 +241,8 @@ function earlierExpiry(existing: PoolEntry, incoming: PoolEntry): PoolEntry {
 function toEntries(write: PoolWrite, now: number): PoolEntry[] {
   const base = receiveTime(write, now);
   return write.records.map((record) => {
-    const ttl = capTtl(record.ttl, MAX_POSITIVE_TTL_SECONDS);
+    // Bounded where the answer entered (src/upstream/sanitize-answer.ts, SPEC §5).
+    const { ttl } = record;
     return {
       key: record.key,
       name: record.name,
@@ -260,7 +257,7 @@ function toEntries(write: PoolWrite, now: number): PoolEntry[] {
 
 function toNegative(write: PoolWrite, now: number): PoolNegative | null {
   if (write.negative === null) return null;
-  const ttl = capTtl(write.negative.ttl, MAX_NEGATIVE_TTL_SECONDS);
+  const { ttl } = write.negative;
   const expiresAt = receiveTime(write, now) + ttl * MS_PER_SECOND;
   if (expiresAt <= now) return null;
   return { rcode: write.negative.rcode, soa: write.negative.soa, ttl, expiresAt };
@@ -289,11 +286,6 @@ function live(records: readonly PoolEntry[], now: number): PoolEntry[] {
 /** Receive time, never later than the object's own clock: skew must not extend a TTL. */
 function receiveTime(write: PoolWrite, now: number): number {
   return Math.min(write.receivedAt, now);
-}
-
-function capTtl(ttl: number, max: number): number {
-  if (!Number.isFinite(ttl) || ttl <= 0) return 0;
-  return Math.min(Math.floor(ttl), max);
 }
 
 function remainingSeconds(expiresAt: number, now: number): number {

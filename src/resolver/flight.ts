@@ -4,19 +4,14 @@
  * work (health, merge, pool write, cache refill) that runs after it.
  */
 import { type AnswerCache, type CachedAnswer, classifyEntry } from '../cache/answer-cache';
-import {
-  entryFromResponse,
-  entryFromSnapshot,
-  messageFromEntry,
-  orderLike,
-} from '../cache/cached-answer';
+import { entryFromResponse, entryFromSnapshot, orderLike } from '../cache/cached-answer';
 import type { DnsMessage } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
 import type { Lookup } from '../observability/lookup';
 import { attemptLog, type QueryLog } from '../observability/query-log';
 import { mergeAnswers } from '../pool/merge-answers';
-import type { PoolGateway } from '../pool/pool-gateway';
+import { isPooled, type PoolGateway } from '../pool/pool-gateway';
 import { toPoolWrite } from '../pool/pool-update';
 import { formatVersion, type QueryVersion, type VersionClock } from '../pool/query-version';
 import type { Clock } from '../upstream/clock';
@@ -30,8 +25,12 @@ import type { Exchange, Upstream, UpstreamFailure } from '../upstream/types';
 import type { UpstreamHealth } from '../upstream/upstream-health';
 
 export interface FlightAnswer {
-  /** The answer for the client, or null when every upstream failed. */
-  readonly response: DnsMessage | null;
+  /**
+   * The winner's sanitized answer as an entry, or null when every upstream
+   * failed. Each client of the flight (the first and any that join it before
+   * the pool write lands) gets it with TTLs counted down to its own moment.
+   */
+  readonly entry: CachedAnswer | null;
   readonly extendedErrors: readonly ExtendedError[];
   readonly winner: { readonly name: string; readonly durationMs: number } | null;
 }
@@ -70,26 +69,39 @@ export function startFlight(deps: FlightDeps, query: DnsQuery, key: string): Fli
     clock: deps.clock,
   });
 
+  const pooled = deps.pools !== null && isPooled(query);
+  let winnerEntry: CachedAnswer | null = null;
   const answer = fanout.firstUsable
     .then(async (winner): Promise<FlightAnswer> => {
       if (winner?.result.ok) {
+        winnerEntry = rememberWinner(
+          deps.cache,
+          key,
+          winner.result.response,
+          deps.clock.now(),
+          pooled,
+        );
         return {
-          response: rememberWinner(deps.cache, key, winner.result.response, deps.clock.now()),
+          entry: winnerEntry,
           extendedErrors: [],
           winner: { name: winner.upstream.name, durationMs: winner.endedAt - winner.startedAt },
         };
       }
       const report = await fanout.settled;
-      return { response: null, extendedErrors: [failureError(report.attempts)], winner: null };
+      return { entry: null, extendedErrors: [failureError(report.attempts)], winner: null };
     })
     .catch((error: unknown) => ({
-      response: null,
+      entry: null,
       extendedErrors: [{ code: EDE.OtherError, text: `internal error: ${String(error)}` }],
       winner: null,
     }));
 
   const background = fanout.settled
-    .then((report) => finish(deps, query, key, version, report))
+    .then(async (report) => {
+      // The answer is settled before the fan-out is (firstUsable resolves first).
+      await answer;
+      return finish(deps, query, key, version, report, pooled ? 'pool' : winnerEntry);
+    })
     .catch((error: unknown) => {
       console.error(
         JSON.stringify({ event: 'background-error', name: query.name, error: String(error) }),
@@ -100,29 +112,35 @@ export function startFlight(deps: FlightDeps, query: DnsQuery, key: string): Fli
 }
 
 /**
- * Caches the winner's answer in isolate memory at once (until the pool write
- * replaces it), ordered like the entry it replaces so addresses clients
- * already use keep their places, and returns the message to send.
+ * The winner's answer as an entry, ordered like the entry it replaces so
+ * addresses clients already use keep their places (SPEC §4).
  *
- * A still-fresh entry (a prefetch) is left in place: it holds the whole pool,
- * the winner only its own subset, and the pool write refreshes it soon.
+ * Isolate memory holds the full pool or nothing: for a pooled query the
+ * winner's answer is one upstream's subset and is never stored; the clients
+ * that come before the pool write lands join the flight instead (resolver.ts).
+ * An answer that is not pooled (isPooled) is the whole answer and is stored
+ * at once, unless a still-fresh entry is there (a prefetch), which the
+ * background refreshes soon.
  */
 function rememberWinner(
   cache: AnswerCache,
   key: string,
   response: DnsMessage,
   now: number,
-): DnsMessage {
+  pooled: boolean,
+): CachedAnswer | null {
   const fresh = entryFromResponse(response, now);
-  if (!fresh) return response;
+  if (!fresh) return null;
   const previous = cache.memory.get(key);
   const entry: CachedAnswer = previous
     ? { ...fresh, answers: orderLike(previous.answers, fresh.answers) }
     : fresh;
-  if (previous === undefined || classifyEntry(previous, now)?.state !== 'fresh') {
+  // TTL 0: used for this answer only, never cached (RFC 1035 §3.2.1).
+  const keep = !pooled && entry.ttl > 0;
+  if (keep && (previous === undefined || classifyEntry(previous, now)?.state !== 'fresh')) {
     void cache.store(key, entry, false);
   }
-  return messageFromEntry(entry, now);
+  return entry;
 }
 
 async function finish(
@@ -131,6 +149,8 @@ async function finish(
   key: string,
   version: QueryVersion,
   report: FanoutReport,
+  /** `pool` for a pooled query; otherwise the winner's entry, which stands for the whole answer. */
+  target: 'pool' | CachedAnswer | null,
 ): Promise<void> {
   deps.health.recordFanout(report);
   // Arrival order, winner first: the merge takes the first usable answer's chain as reference.
@@ -138,19 +158,18 @@ async function finish(
   const merged = mergeAnswers(
     { name: query.name, type: query.type, class: query.qclass },
     arrived.flatMap((a) =>
-      a.result.ok ? [{ upstream: a.upstream.name, response: a.result.response }] : [],
+      a.result.ok
+        ? [{ upstream: a.upstream.name, response: a.result.response, answer: a.result.answer }]
+        : [],
     ),
   );
   const firstArrival = arrived.find((a) => a.result.ok);
   const receivedAt = report.startedAt + (firstArrival?.endedAt ?? 0);
-  // A DNSSEC-OK client gets one upstream's answer as signed: a merged RRset is
-  // no longer covered by any upstream's RRSIG, and its signatures must never
-  // reach the shared pool that plain clients are served from.
-  const write = query.dnssecOk ? null : toPoolWrite(merged, version, receivedAt);
-  if (query.dnssecOk) {
-    // No pool write follows: the winner's answer, kept in memory, is the entry for the colo too.
-    const winnerEntry = deps.cache.memory.get(key);
-    if (winnerEntry) await deps.cache.store(key, winnerEntry, true);
+  // Only plain IN, CD=0, DO=0 answers are pooled (isPooled says why); the
+  // others keep the winner's answer as their entry, in the colo cache too.
+  const write = target === 'pool' ? toPoolWrite(merged, version, receivedAt) : null;
+  if (target !== 'pool' && target !== null && target.ttl > 0) {
+    await deps.cache.store(key, target, true);
   }
 
   let outcome: QueryLog['write'];

@@ -57,7 +57,8 @@ export function answerCache(): AnswerCache {
   return isolateCache;
 }
 
-const inflight = new Map<string, Promise<FlightAnswer>>();
+/** Flights of this isolate by cache key (SPEC §1.4); exported for tests that age an answer. */
+export const isolateInflight = new Map<string, Promise<FlightAnswer>>();
 const failures = new Map<string, number>();
 const prefetched = new WeakSet<object>();
 
@@ -83,7 +84,7 @@ function cachedResolver(env: Bindings, key: string, settings: () => TenantSettin
       versions: isolateVersions(),
       log: writeQueryLog,
       observe: observeLookup,
-      inflight,
+      inflight: isolateInflight,
       failures,
       prefetched,
     });

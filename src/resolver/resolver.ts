@@ -1,3 +1,4 @@
+import { classifyEntry } from '../cache/answer-cache';
 import { cacheKey } from '../cache/cache-key';
 import { messageFromEntry, remainingTtl } from '../cache/cached-answer';
 import { clientSubnet, withClientSubnet } from '../dns/client-subnet';
@@ -7,7 +8,7 @@ import { EDE, type ExtendedError } from '../dns/extended-errors';
 import type { NameDecision } from '../tenants/name-policy';
 import type { EcsPolicy } from '../tenants/tenant-config';
 import type { Clock } from '../upstream/clock';
-import { type FlightAnswer, type FlightDeps, startFlight } from './flight';
+import { type Flight, type FlightAnswer, type FlightDeps, startFlight } from './flight';
 import { FAILURE_TTL } from './response-ttl';
 
 export type CacheStatus = 'miss' | 'hit' | 'stale' | 'local';
@@ -55,26 +56,47 @@ export interface Resolver {
 const DONE: Promise<void> = Promise.resolve();
 
 export function createResolver(deps: ResolverDeps): Resolver {
-  /** Starts (or joins) the fan-out for `key`; `scope` names the pool. Never rejects. */
+  /**
+   * Starts (or joins) the fan-out for `key`; `scope` names the pool. Never
+   * rejects. A flight stays joinable until its pool write has refilled the
+   * caches (isolate memory never holds the winner's subset, so until then the
+   * flight is where this isolate's clients get the answer without another
+   * fan-out), but only while its answer is fresh: a client that comes after
+   * the winner's TTL ran out starts a fan-out of its own (the SPEC §4 race).
+   */
   function fly(
     query: DnsQuery,
     key: string,
     scope: string,
   ): { answer: Promise<FlightAnswer>; background: Promise<void> } {
     const joined = deps.inflight.get(key);
-    if (joined) return { answer: joined, background: DONE };
+    if (joined) {
+      const next = joined.then((answer) =>
+        answer.entry === null || classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
+          ? { answer: Promise.resolve(answer), background: DONE }
+          : start(query, key, scope),
+      );
+      return {
+        answer: next.then((flight) => flight.answer),
+        background: next.then((flight) => flight.background),
+      };
+    }
+    return start(query, key, scope);
+  }
+
+  function start(query: DnsQuery, key: string, scope: string): Flight {
     const flight = startFlight({ ...deps, tenant: scope }, query, key);
     deps.inflight.set(key, flight.answer);
     const forget = () => {
       if (deps.inflight.get(key) === flight.answer) deps.inflight.delete(key);
     };
-    flight.answer.then(forget, forget);
+    flight.background.then(forget, forget);
     return flight;
   }
 
   function fromFlight(answer: FlightAnswer, background: Promise<void>): Resolution {
     return {
-      response: answer.response,
+      response: answer.entry ? messageFromEntry(answer.entry, deps.clock.now()) : null,
       extendedErrors: answer.extendedErrors,
       cacheStatus: 'miss',
       winner: answer.winner,
@@ -120,10 +142,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
       if (found?.state === 'stale') {
         const flight = recentlyFailed ? null : fly(query, key, scope);
         const refreshed = flight ? await withinStaleWait(deps.clock, flight.answer) : null;
-        if (flight && refreshed?.response) return fromFlight(refreshed, flight.background);
+        if (flight && refreshed?.entry) return fromFlight(refreshed, flight.background);
         // A refresh that failed everywhere is remembered like any failure (RFC 9520),
         // so the next clients get the stale entry without another full fan-out.
-        if (refreshed && !refreshed.response) {
+        if (refreshed && !refreshed.entry) {
           deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
         }
         return {
@@ -147,7 +169,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
       const flight = fly(query, key, scope);
       const answer = await flight.answer;
-      if (!answer.response) deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
+      if (!answer.entry) deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
       return fromFlight(answer, flight.background);
     },
   };

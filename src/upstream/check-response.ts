@@ -5,7 +5,7 @@
  * used, whatever it contains.
  */
 import type { DnsMessage, DnsQuestion } from '../dns/codec';
-import { comparableName } from './dns-name';
+import { canonicalName } from '../pool/canonical-data';
 import { NOERROR, NXDOMAIN, responseCode } from './response-code';
 import type { UpstreamFailure } from './types';
 
@@ -51,7 +51,7 @@ export function checkResponse(
 
 function sameQuestion(a: DnsQuestion, b: DnsQuestion): boolean {
   return (
-    comparableName(a.name) === comparableName(b.name) &&
+    canonicalName(a.name) === canonicalName(b.name) &&
     a.type === b.type &&
     (a.class ?? DEFAULT_CLASS) === (b.class ?? DEFAULT_CLASS)
   );

@@ -5,13 +5,14 @@
  *
  * Order of checks: transport failure; undecodable bytes (`malformed`); not an
  * answer to this query (`mismatch`, SPEC §2); TC=1 (`truncated`: a stream
- * transport has no larger size to retry with, RFC 7766 §8); then usability
- * (`rcode`, see classifyAnswer).
+ * transport has no larger size to retry with, RFC 7766 §8); then the one
+ * sanitizer (sanitize-answer.ts), which also decides usability. What comes
+ * out is the clean answer; the raw bytes go no further.
  */
 import { type DnsQuestion, decodeMessage, FLAGS } from '../dns/codec';
 import { checkResponse } from './check-response';
-import { classifyAnswer } from './classify-answer';
 import { DOH_QUERY_ID, randomQueryId, withQueryId } from './query-id';
+import { sanitizeAnswer } from './sanitize-answer';
 import { describeError, failure } from './transport-failure';
 import { transportFor } from './transport-for';
 import type { Exchange, ExchangeResult, Transport, Upstream, UpstreamScheme } from './types';
@@ -27,8 +28,8 @@ export interface ExchangeDependencies {
  * Builds an Exchange over the given transports. The worker uses the default
  * `exchange` below; tests call this to inject transports or IDs.
  *
- * The returned `bytes` are the upstream's answer as received, so they carry
- * the upstream-side ID: whoever answers a client sets the client's ID.
+ * The returned message keeps the upstream-side ID: whoever answers a client
+ * sets the client's ID.
  */
 export function createExchange(
   dependencies: ExchangeDependencies = { transportFor, randomQueryId },
@@ -58,9 +59,9 @@ export function createExchange(
     if (mismatch !== undefined) return { ok: false, failure: mismatch };
     if (((response.flags ?? 0) & FLAGS.TRUNCATED_RESPONSE) !== 0)
       return failure('truncated', 'answer has TC=1');
-    const unusable = classifyAnswer(question, response);
-    if (unusable !== undefined) return { ok: false, failure: unusable };
-    return { ok: true, response, bytes: result.bytes };
+    const clean = sanitizeAnswer(question, response);
+    if (!clean.ok) return clean;
+    return { ok: true, response: clean.message, answer: clean.answer };
   };
 }
 

@@ -5,6 +5,7 @@
  * scheduler can count failures without try/catch around every call.
  */
 import type { DnsMessage } from '../dns/codec';
+import type { CleanAnswer } from './sanitize-answer';
 
 export type UpstreamScheme = 'https' | 'http' | 'tcp' | 'tls';
 
@@ -29,8 +30,10 @@ export type UpstreamFailureKind =
   | 'truncated'
   /** Wrong ID, QR not set, different question or opcode. */
   | 'mismatch'
-  /** Bytes that do not decode as a DNS message. */
+  /** Bytes that do not decode as a DNS message, or an answer that cannot be trusted (CNAME loop, overlong chain, another class). */
   | 'malformed'
+  /** Two different CNAMEs for one owner: which host the client reaches would be a coin toss. */
+  | 'ambiguous'
   /** DoH upstream answered with a non-2xx status or a wrong content type. */
   | 'http-error'
   /** Well-formed answer with an RCODE that is not a usable answer (SERVFAIL, REFUSED, FORMERR, ...). */
@@ -55,9 +58,13 @@ export type TransportResult =
 /** Sends one wire-format query and returns the wire-format answer. Never throws. */
 export type Transport = (query: Uint8Array, signal: AbortSignal) => Promise<TransportResult>;
 
-/** Result of asking one upstream: a checked, usable answer, or a typed failure. */
+/**
+ * Result of asking one upstream: a checked, sanitized, usable answer, or a
+ * typed failure. `response` is the clean message (sanitize-answer.ts), never
+ * the upstream's raw bytes: nothing after the exchange can serve those.
+ */
 export type ExchangeResult =
-  | { readonly ok: true; readonly response: DnsMessage; readonly bytes: Uint8Array }
+  | { readonly ok: true; readonly response: DnsMessage; readonly answer: CleanAnswer }
   | { readonly ok: false; readonly failure: UpstreamFailure };
 
 /** Asks one upstream one question. Never throws; honours the signal. */

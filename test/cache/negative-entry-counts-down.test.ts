@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { entryFromResponse, messageFromEntry } from '../../src/cache/cached-answer';
 import type { DnsMessage, DnsRecord } from '../../src/dns/codec';
 import { responseTtl } from '../../src/resolver/response-ttl';
+import { sanitizeAnswer } from '../../src/upstream/sanitize-answer';
 import { Rcode, respond, TEST_ZONE_SOA, TEST_ZONE_SOA_MINIMUM } from '../support/test-zone';
 
 const STORED_AT = 1_795_000_000_000;
@@ -24,7 +25,13 @@ function nxdomain(): DnsMessage {
     flags: 0,
     questions: [{ name: 'missing.test', type: 'A', class: 'IN' }],
   };
-  return respond(query, Rcode.NXDOMAIN, [], [TEST_ZONE_SOA]);
+  // As the exchange hands it on: sanitized, which gives the SOA its negative TTL.
+  const clean = sanitizeAnswer(
+    { name: 'missing.test', type: 'A', class: 'IN' },
+    respond(query, Rcode.NXDOMAIN, [], [TEST_ZONE_SOA]),
+  );
+  if (!clean.ok) throw new Error(clean.failure.message);
+  return clean.message;
 }
 
 it('counts the negative TTL down from min(SOA TTL, MINIMUM), in the SOA and in the answer lifetime', () => {

@@ -44,7 +44,7 @@ export function lookupOf(
         ? {
             ok: true,
             response: { type: 'response', answers: [] },
-            bytes: new Uint8Array(12),
+            answer: { rcode: 'NOERROR', chain: [], negative: null, dropped: [] },
           }
         : { ok: false, failure: { kind: a.outcome as UpstreamFailureKind, message: 'test' } },
   }));

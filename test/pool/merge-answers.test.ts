@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { DnsRecord } from '../../src/dns/codec';
-import { mergeAnswers } from '../../src/pool/merge-answers';
-import { a, aaaa, cname, question, RCODE, response, soa, TRUNCATED_FLAG } from './dns-fixtures';
+import type { DnsMessage, DnsQuestion, DnsRecord } from '../../src/dns/codec';
+import { type MergeQuestion, mergeAnswers as mergeClean } from '../../src/pool/merge-answers';
+import { sanitizeAnswer } from '../../src/upstream/sanitize-answer';
+import { a, aaaa, cname, question, RCODE, response, soa } from './dns-fixtures';
+
+/**
+ * What a flight does: the exchange sanitizes each upstream's answer, and only
+ * the usable ones reach the merge (failures are the sanitizer's, see
+ * test/upstream/sanitize-answer.test.ts).
+ */
+function mergeAnswers(q: MergeQuestion, inputs: { upstream: string; response: DnsMessage }[]) {
+  return mergeClean(
+    q,
+    inputs.flatMap(({ upstream, response: raw }) => {
+      const clean = sanitizeAnswer(q as DnsQuestion, raw);
+      return clean.ok ? [{ upstream, response: clean.message, answer: clean.answer }] : [];
+    }),
+  );
+}
 
 const addresses = (records: { type: string; data: unknown }[]) =>
   records.filter((record) => record.type === 'A' || record.type === 'AAAA').map((r) => r.data);
@@ -161,7 +177,7 @@ describe('mergeAnswers: CNAME chains', () => {
     expect(merged.divergences.map((d) => d.reason)).toEqual(['chain-differs']);
   });
 
-  it('treats an answer with two CNAMEs for one owner as divergent and takes the next usable one as reference', () => {
+  it('never merges an answer with two CNAMEs for one owner and takes the next usable one as reference', () => {
     const merged = mergeAnswers(question('www.example'), [
       {
         upstream: 'u1',
@@ -181,14 +197,12 @@ describe('mergeAnswers: CNAME chains', () => {
         }),
       },
     ]);
-    expect(merged.divergences).toEqual([
-      { upstream: 'u1', reason: 'ambiguous-cname', chain: ['www.example'] },
-    ]);
+    expect(merged.divergences).toEqual([]);
     expect(merged.contributors).toEqual(['u2']);
     expect(addresses(merged.records)).toEqual(['192.0.2.2']);
   });
 
-  it('treats a CNAME loop as divergent', () => {
+  it('never merges a CNAME loop', () => {
     const merged = mergeAnswers(question('loop.example'), [
       {
         upstream: 'u1',
@@ -196,9 +210,6 @@ describe('mergeAnswers: CNAME chains', () => {
           answers: [cname('loop.example', 'back.example'), cname('back.example', 'LOOP.example.')],
         }),
       },
-    ]);
-    expect(merged.divergences).toEqual([
-      { upstream: 'u1', reason: 'cname-loop', chain: ['loop.example', 'back.example'] },
     ]);
     expect(merged.rcode).toBe('SERVFAIL');
     expect(merged.contributors).toEqual([]);
@@ -258,7 +269,7 @@ describe('mergeAnswers: sections and usability', () => {
     expect(merged.records.map((record) => record.data)).toEqual(['192.0.2.1']);
   });
 
-  it('ignores failures, truncated answers and answers to another question', () => {
+  it('merges only the answers the sanitizer let through', () => {
     const good = response({
       question: { name: 'x.example', type: 'A' },
       answers: [a('x.example', '192.0.2.1')],
@@ -266,31 +277,11 @@ describe('mergeAnswers: sections and usability', () => {
     const merged = mergeAnswers(question('x.example'), [
       { upstream: 'servfail', response: response({ rcode: RCODE.SERVFAIL }) },
       { upstream: 'refused', response: response({ rcode: RCODE.REFUSED }) },
-      {
-        upstream: 'truncated',
-        response: response({
-          flags: 0x0180 | TRUNCATED_FLAG,
-          answers: [a('x.example', '203.0.113.1')],
-        }),
-      },
-      {
-        upstream: 'mismatch',
-        response: response({
-          question: { name: 'y.example', type: 'A' },
-          answers: [a('y.example', '203.0.113.2')],
-        }),
-      },
       { upstream: 'empty', response: response() },
       { upstream: 'good', response: good },
     ]);
     expect(merged.contributors).toEqual(['good']);
-    expect(merged.divergences.map((d) => [d.upstream, d.reason])).toEqual([
-      ['servfail', 'unusable-rcode'],
-      ['refused', 'unusable-rcode'],
-      ['truncated', 'truncated'],
-      ['mismatch', 'question-mismatch'],
-      ['empty', 'no-answer'],
-    ]);
+    expect(merged.divergences).toEqual([]);
   });
 });
 
@@ -346,9 +337,8 @@ describe('mergeAnswers: negative answers', () => {
         response: response({ rcode: RCODE.NXDOMAIN, authorities: [soa('elsewhere', 300, 300)] }),
       },
     ]);
-    expect(merged.divergences).toEqual([
-      { upstream: 'u1', reason: 'no-answer', chain: ['x.example'] },
-    ]);
+    expect(merged.contributors).toEqual([]);
+    expect(merged.rcode).toBe('SERVFAIL');
   });
 
   it('lets positive answers win over negative ones and records the negatives as overruled', () => {

@@ -6,11 +6,13 @@
  * next client gets B's pool in B's order.
  *
  * The fleet answers with a fixed 60 s TTL, so "the entry expires" is done by
- * ageing A's cache entry in isolate memory instead of waiting a minute.
+ * ageing A's answer instead of waiting a minute: the winner's answer that
+ * A's flight hands to joining clients until its pool write lands (isolate
+ * memory never holds a winner's subset).
  */
 import { afterEach, expect, it, vi } from 'vitest';
 import {
-  ageCachedAnswer,
+  ageInflightAnswer,
   fleetBindings,
   poolStub,
   rankedFleet,
@@ -57,7 +59,7 @@ it("rejects query A's late pool write and keeps serving query B's pool in B's or
   await untilArrived(name, slow);
 
   // A's entry expires (aged past its TTL), and the background upstreams become fast for B.
-  await ageCachedAnswer(name, (ttl) => ttl + 1);
+  await ageInflightAnswer(name, (ttl) => ttl + 1);
   await Promise.all(slow.map((u) => setUpstreamDelay(u, FAST_MS, name)));
 
   // Query B: a later version; its background finishes and writes while A's is still out.

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { DnsQuestion } from '../../src/dns/codec';
 import { mergeAnswers } from '../../src/pool/merge-answers';
 import {
   applyPoolWrite,
-  MAX_NEGATIVE_TTL_SECONDS,
-  MAX_POSITIVE_TTL_SECONDS,
   type PoolState,
   servedNegative,
   servedRecords,
   toPoolWrite,
 } from '../../src/pool/pool-update';
-import { a, cname, question, RCODE, response, soa } from './dns-fixtures';
+import { sanitizeAnswer } from '../../src/upstream/sanitize-answer';
+import { a, cname, question, response, soa } from './dns-fixtures';
 import { addressesOf, NAME, rec, v, write } from './pool-fixtures';
 
 /** A pool accepted at t=10s holding two addresses for 60 s and 300 s. */
@@ -165,20 +165,6 @@ describe('applyPoolWrite', () => {
     expect(outcome.state.rejectedWrites).toBe(1);
     expect(addressesOf(outcome.state.records)).toEqual(['192.0.2.1']);
   });
-
-  it('caps positive TTLs at one day and negative TTLs at one hour (SPEC §5)', () => {
-    const positive = applyPoolWrite(null, write(v(0), 0, [rec('192.0.2.1', 604_800)]), 0).state;
-    expect(positive.records[0]?.ttl).toBe(MAX_POSITIVE_TTL_SECONDS);
-    const negative = applyPoolWrite(
-      null,
-      {
-        ...write(v(0), 0, []),
-        negative: { rcode: 'NXDOMAIN', soa: soa('example', 86_400, 86_400), ttl: 86_400 },
-      },
-      0,
-    ).state;
-    expect(negative.negative?.ttl).toBe(MAX_NEGATIVE_TTL_SECONDS);
-  });
 });
 
 describe('servedRecords', () => {
@@ -229,13 +215,16 @@ describe('negative pools', () => {
 
 describe('toPoolWrite', () => {
   it('turns a merged answer into a write, and refuses one nobody answered usably', () => {
-    const merged = mergeAnswers(question('www.example'), [
-      {
-        upstream: 'u1',
-        response: response({
-          answers: [cname('www.example', 'edge.example'), a('edge.example', '192.0.2.1', 30)],
-        }),
-      },
+    const q = question('www.example');
+    const clean = sanitizeAnswer(
+      q as DnsQuestion,
+      response({
+        answers: [cname('www.example', 'edge.example'), a('edge.example', '192.0.2.1', 30)],
+      }),
+    );
+    if (!clean.ok) throw new Error(clean.failure.message);
+    const merged = mergeAnswers(q, [
+      { upstream: 'u1', response: clean.message, answer: clean.answer },
     ]);
     const poolWrite = toPoolWrite(merged, v(1_000), 1_000);
     expect(poolWrite).toMatchObject({ chain: ['www.example', 'edge.example'], negative: null });
@@ -246,9 +235,7 @@ describe('toPoolWrite', () => {
       ['A', 30],
     ]);
 
-    const failed = mergeAnswers(question('www.example'), [
-      { upstream: 'u1', response: response({ rcode: RCODE.SERVFAIL }) },
-    ]);
+    const failed = mergeAnswers(q, []);
     expect(toPoolWrite(failed, v(1_000), 1_000)).toBeNull();
   });
 });

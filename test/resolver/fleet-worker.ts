@@ -8,7 +8,12 @@ import { inject } from 'vitest';
 import { cacheKey } from '../../src/cache/cache-key';
 import type { DnsMessage } from '../../src/dns/codec';
 import { poolObjectName } from '../../src/pool/pool-gateway';
-import { answerCache, DEFAULT_TENANT, isolateHealth } from '../../src/resolver/isolate-resolver';
+import {
+  answerCache,
+  DEFAULT_TENANT,
+  isolateHealth,
+  isolateInflight,
+} from '../../src/resolver/isolate-resolver';
 import { parseUpstreams } from '../../src/upstream/parse-upstreams';
 import type { Upstream } from '../../src/upstream/types';
 import { clientOpt } from '../routes/worker-client';
@@ -70,9 +75,10 @@ export function plainCacheKey(name: string, type = 'A'): string {
 export const CLIENT_OPT = clientOpt();
 
 /**
- * Makes the isolate's cached answer for `name` older by `ageBy(ttl)` seconds
- * (the fleet has no TTL control), so tests can reach the last 10 % of a TTL
- * or the stale window without waiting. Returns the entry's TTL in seconds.
+ * Makes the cached answer for `name` older by `ageBy(ttl)` seconds, in
+ * isolate memory and in the colo cache alike (the fleet has no TTL control),
+ * so tests can reach the last 10 % of a TTL or the stale window without
+ * waiting. Returns the entry's TTL in seconds.
  */
 export async function ageCachedAnswer(
   name: string,
@@ -85,8 +91,29 @@ export async function ageCachedAnswer(
   await answerCache().store(
     key,
     { ...entry, storedAt: entry.storedAt - ageBy(entry.ttl) * 1_000 },
-    false,
+    true,
   );
+  return entry.ttl;
+}
+
+/**
+ * Makes the answer of the flight still open for `name` older by
+ * `ageBy(ttl)` seconds: the winner's answer that clients joining the flight
+ * get until its pool write lands (isolate memory never holds it). Returns
+ * the answer's TTL in seconds.
+ */
+export async function ageInflightAnswer(
+  name: string,
+  ageBy: (ttlS: number) => number,
+): Promise<number> {
+  const key = plainCacheKey(name);
+  const flight = isolateInflight.get(key);
+  if (flight === undefined) throw new Error(`no flight open for ${name}`);
+  const answer = await flight;
+  const { entry } = answer;
+  if (entry === null) throw new Error(`the flight for ${name} has no answer`);
+  const aged = { ...entry, storedAt: entry.storedAt - ageBy(entry.ttl) * 1_000 };
+  isolateInflight.set(key, Promise.resolve({ ...answer, entry: aged }));
   return entry.ttl;
 }
 

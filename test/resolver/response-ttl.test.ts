@@ -1,11 +1,14 @@
 /**
  * Freshness of a response (RFC 8484 §5.1, RFC 2308 §5), including negative
  * answers at the end of a CNAME chain, which carry both the chain and an SOA.
+ * Responses are sanitized first, as every upstream answer is in the exchange:
+ * that is where the SOA gets its negative TTL.
  */
 import { describe, expect, it } from 'vitest';
 import { entryFromResponse } from '../../src/cache/cached-answer';
 import type { DnsMessage, DnsRecord } from '../../src/dns/codec';
 import { FAILURE_TTL, responseTtl } from '../../src/resolver/response-ttl';
+import { sanitizeAnswer } from '../../src/upstream/sanitize-answer';
 
 const NXDOMAIN = 3;
 const cname: DnsRecord = {
@@ -31,8 +34,15 @@ const soa: DnsRecord = {
   },
 };
 
-function response(rcode: number, answers: DnsRecord[], authorities: DnsRecord[]): DnsMessage {
+function raw(rcode: number, answers: DnsRecord[], authorities: DnsRecord[]): DnsMessage {
   return { type: 'response', flags: 0x8180 | rcode, questions: [], answers, authorities };
+}
+
+/** The message as the exchange hands it on; an unusable one as it is. */
+function response(rcode: number, answers: DnsRecord[], authorities: DnsRecord[]): DnsMessage {
+  const message = raw(rcode, answers, authorities);
+  const clean = sanitizeAnswer({ name: 'alias.test', type: 'A', class: 'IN' }, message);
+  return clean.ok ? clean.message : message;
 }
 
 describe('responseTtl', () => {

@@ -133,7 +133,7 @@ export function fakeUpstream(name: string): Upstream {
 export const OK_RESULT: ExchangeResult = {
   ok: true,
   response: { type: 'response', id: 0, flags: 0x8180, questions: [], answers: [] },
-  bytes: new Uint8Array(0),
+  answer: { rcode: 'NOERROR', chain: [], negative: null, dropped: [] },
 };
 
 /**
