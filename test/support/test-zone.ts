@@ -55,6 +55,12 @@ export const TestName = {
   refused: 'refused.test',
   txt: 'txt.test',
   mx: 'mx.test',
+  /**
+   * 127.0.0.1: a name `npm run dev:https` users can fetch from the dev server
+   * itself (`curl --doh-url … http://loopback.test:8787/health`), so a DoH
+   * client's answer is proven by a working connection, offline.
+   */
+  loopback: 'loopback.test',
 } as const;
 
 /** TTL of `a.test`; the CNAME above it has a longer one so "minimum TTL" is observable. */
@@ -64,6 +70,7 @@ export const A_ADDRESS = '192.0.2.1';
 export const MULTI_ADDRESSES = ['192.0.2.10', '192.0.2.11', '192.0.2.12'] as const;
 export const V6_ADDRESSES = ['2001:db8::1', '2001:db8::2'] as const;
 export const NODATA_ADDRESS = '192.0.2.2';
+export const LOOPBACK_ADDRESS = '127.0.0.1';
 
 const records: DnsRecord[] = [
   TEST_ZONE_SOA,
@@ -76,6 +83,7 @@ const records: DnsRecord[] = [
   ),
   { name: TestName.cname, type: 'CNAME', class: 'IN', ttl: CNAME_TTL, data: TestName.a },
   { name: TestName.nodata, type: 'A', class: 'IN', ttl: 300, data: NODATA_ADDRESS },
+  { name: TestName.loopback, type: 'A', class: 'IN', ttl: 300, data: LOOPBACK_ADDRESS },
   { name: TestName.txt, type: 'TXT', class: 'IN', ttl: 300, data: ['hello from the test zone'] },
   {
     name: TestName.mx,
