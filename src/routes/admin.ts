@@ -1,10 +1,11 @@
 /**
- * Admin API (SPEC §4, §8, §10), mounted at `/admin`: tenant CRUD and token
- * rotation, pool inspection, upstream health, metrics and fan-out traces. Every route needs a bearer
+ * Admin API (SPEC §4, §8, §10), mounted at `/admin`: tenant CRUD (PUT
+ * replaces, PATCH merges), listing and token rotation, pool inspection, upstream health, metrics and fan-out traces. Every route needs a bearer
  * token; see admin-auth.ts for who may do what.
  */
 import { type Context, Hono } from 'hono';
 import { adminBearer, requireAdmin, requireTenant } from '../admin/admin-auth';
+import { applyMergePatch } from '../admin/merge-patch';
 import type { AppEnv } from '../app-env';
 import { loadConfig } from '../env';
 import { HttpError, JsonApiError } from '../errors';
@@ -20,7 +21,7 @@ import {
 } from '../resolver/isolate-resolver';
 import { type TenantConfig, validateTenantConfig } from '../tenants/tenant-config';
 import { isValidTenantId } from '../tenants/tenant-host';
-import { type TenantRecord, tenantStore } from '../tenants/tenant-store';
+import { MAX_TENANT_PAGE, type TenantRecord, tenantStore } from '../tenants/tenant-store';
 import { generateToken, hashToken } from '../tenants/tenant-token';
 
 type AppContext = Context<AppEnv>;
@@ -57,16 +58,41 @@ adminRoutes.post('/tenants', async (c) => {
   return c.json({ id, token, config }, 201);
 });
 
+/** Admin only: one page of tenant ids, `?limit=` (1..1000, 100) and `?cursor=` from the previous page. */
+adminRoutes.get('/tenants', async (c) => {
+  requireAdmin(c);
+  const limit = pageLimit(c.req.query('limit'));
+  const cursor = c.req.query('cursor') || undefined;
+  try {
+    return c.json(await tenantStore(c.env.TENANTS).list(limit, cursor), 200, {
+      'cache-control': 'no-store',
+    });
+  } catch (error) {
+    // KV refuses a cursor it did not issue; anything else is ours to report.
+    if (cursor === undefined) throw error;
+    throw new JsonApiError(400, 'cursor: not one this listing returned');
+  }
+});
+
 adminRoutes.get('/tenants/:id', async (c) =>
   c.json(publicView(await requireTenant(c, c.req.param('id')))),
 );
 
+/** PUT replaces the whole config: fields left out take their defaults. */
 adminRoutes.put('/tenants/:id', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  const config = checkConfig(c, await readJson(c));
-  const updated: TenantRecord = { ...record, config, updatedAt: new Date().toISOString() };
-  await tenantStore(c.env.TENANTS).put(updated);
-  return c.json(publicView(updated));
+  return c.json(publicView(await saveConfig(c, record, await readJson(c))));
+});
+
+/**
+ * PATCH merges a JSON Merge Patch (RFC 7396) into the stored config, then
+ * validates the result like a PUT: `{"deny": ["ads.example"]}` touches the
+ * deny list only, `{"fanout": {"activeTierSize": null}}` removes one override.
+ */
+adminRoutes.patch('/tenants/:id', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  const merged = applyMergePatch(record.config, await readJson(c));
+  return c.json(publicView(await saveConfig(c, record, merged)));
 });
 
 adminRoutes.delete('/tenants/:id', async (c) => {
@@ -191,6 +217,29 @@ async function inspectPool(c: AppContext, tenant: string, name: string, type: st
   );
   if (!view) throw new JsonApiError(404, `no pool for ${normalizedName} ${type.toUpperCase()}`);
   return c.json(view);
+}
+
+async function saveConfig(
+  c: AppContext,
+  record: TenantRecord,
+  input: unknown,
+): Promise<TenantRecord> {
+  const config = checkConfig(c, input);
+  const updated: TenantRecord = { ...record, config, updatedAt: new Date().toISOString() };
+  await tenantStore(c.env.TENANTS).put(updated);
+  return updated;
+}
+
+/** Tenants per listing page when the caller does not say. */
+const DEFAULT_TENANT_PAGE = 100;
+
+function pageLimit(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_TENANT_PAGE;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_TENANT_PAGE) {
+    throw new JsonApiError(400, `limit: must be a whole number in 1..${MAX_TENANT_PAGE}`);
+  }
+  return limit;
 }
 
 function checkConfig(c: AppContext, input: unknown): TenantConfig {

@@ -22,6 +22,27 @@ export const TENANT_CACHE_MS = 30_000;
 
 const KEY_PREFIX = 'tenant:';
 
+/** Kept beside each KV key, so a listing needs no read per tenant. */
+interface TenantListMetadata {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface TenantSummary {
+  readonly id: string;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+}
+
+export interface TenantPage {
+  readonly tenants: readonly TenantSummary[];
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  readonly cursor: string | null;
+}
+
+/** KV returns at most 1000 keys per list call. */
+export const MAX_TENANT_PAGE = 1000;
+
 interface Cached {
   readonly record: TenantRecord | null;
   readonly until: number;
@@ -45,8 +66,28 @@ export class TenantStore {
   }
 
   async put(record: TenantRecord): Promise<void> {
-    await this.kv.put(KEY_PREFIX + record.id, JSON.stringify(record));
+    const metadata: TenantListMetadata = {
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+    await this.kv.put(KEY_PREFIX + record.id, JSON.stringify(record), { metadata });
     this.#cache.set(record.id, { record, until: this.now() + TENANT_CACHE_MS });
+  }
+
+  /**
+   * One page of tenants in id order, straight from KV's list (eventually
+   * consistent: a tenant created a moment ago may be missing for a while).
+   */
+  async list(limit: number, cursor?: string): Promise<TenantPage> {
+    const page = await this.kv.list<TenantListMetadata>({ prefix: KEY_PREFIX, limit, cursor });
+    return {
+      tenants: page.keys.map((key) => ({
+        id: key.name.slice(KEY_PREFIX.length),
+        createdAt: key.metadata?.createdAt ?? null,
+        updatedAt: key.metadata?.updatedAt ?? null,
+      })),
+      cursor: page.list_complete ? null : page.cursor,
+    };
   }
 
   async delete(id: string): Promise<void> {

@@ -171,7 +171,7 @@ describe('who may read metrics and traces', () => {
     expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
 
     // The other tenant sees neither the list nor the trace through its own id.
-    expect((await admin(`/admin/tenants/${tenant.id}/traces`, other.token)).status).toBe(404);
+    expect((await admin(`/admin/tenants/${tenant.id}/traces`, other.token)).status).toBe(401);
     expect(await tracesFor(name, `/admin/tenants/${other.id}/traces`, other.token)).toEqual([]);
     expect((await admin(`/admin/tenants/${other.id}/traces/${trace.id}`, other.token)).status).toBe(
       404,

@@ -104,7 +104,7 @@ describe('tenant lifecycle', () => {
     expect(rotated.status).toBe(200);
     const { token } = await rotated.json<{ token: string }>();
     expect(token).not.toBe(old);
-    expect((await fetchWorker(`/admin/tenants/${id}`, { headers: bearer(old) })).status).toBe(404);
+    expect((await fetchWorker(`/admin/tenants/${id}`, { headers: bearer(old) })).status).toBe(401);
     expect((await fetchWorker(`/admin/tenants/${id}`, { headers: bearer(token) })).status).toBe(
       200,
     );

@@ -2,7 +2,7 @@
  * SPEC §8: tenants never see each other. Three tenants with different
  * upstreams ask for the same name through every resolver route; each gets its
  * own upstreams' answer, and admin routes refuse a tenant's token on another
- * tenant with the same 404 an unknown tenant gets.
+ * tenant with the same 401 `invalid token` an unknown tenant gets.
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -111,7 +111,7 @@ describe('admin routes per tenant', () => {
     ['DELETE', `/admin/tenants/${id}`],
   ];
 
-  it("refuses every tenant route with another tenant's token, exactly like an unknown tenant", async () => {
+  it("refuses every tenant route with another tenant's token (401), exactly like an unknown tenant", async () => {
     for (const owner of tenants) {
       for (const other of tenants) {
         if (other.id === owner.id) continue;
@@ -121,17 +121,17 @@ describe('admin routes per tenant', () => {
             ...init,
             headers: { ...bearer(other.token), 'content-type': 'application/json' },
           });
-          expect(`${method} ${path} -> ${response.status}`).toBe(`${method} ${path} -> 404`);
+          expect(`${method} ${path} -> ${response.status}`).toBe(`${method} ${path} -> 401`);
         }
       }
     }
-    // The same 404 for a tenant that does not exist at all.
+    // The same 401 for a tenant that does not exist at all.
     const [someone] = tenants;
     if (!someone) throw new Error('tenants not created');
     const missing = await fetchWorker('/admin/tenants/does-not-exist', {
       headers: bearer(someone.token),
     });
-    expect(missing.status).toBe(404);
+    expect(missing.status).toBe(401);
   });
 
   it("lets a tenant read its own config but never another's token hash", async () => {
