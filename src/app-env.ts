@@ -10,5 +10,7 @@ export interface AppEnv {
     tenant: TenantContext;
     /** Set by the admin bearer middleware: the presented token, not yet authorized. */
     credential: string;
+    /** Set by the admin auth middleware when the request carries a valid signed link for its path. */
+    signedLink: boolean;
   };
 }

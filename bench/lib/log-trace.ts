@@ -6,8 +6,8 @@ import type { Trace } from '../../src/observability/trace-store';
 import type { QueryLogLine } from './worker-process';
 
 /**
- * The log carries no trace id, start time or per-upstream record counts:
- * those stay empty (the bench draws its own subtitle in place of them).
+ * The log carries no trace id, start time, failure reasons or per-upstream
+ * record counts: those stay empty (the bench draws its own subtitle in place of them).
  */
 export function traceOfLog(log: QueryLogLine): Trace {
   const answer = log.upstreams.find((u) => u.upstream === log.winner && u.outcome === 'ok');
@@ -17,9 +17,17 @@ export function traceOfLog(log: QueryLogLine): Trace {
     name: log.name,
     type: log.type,
     startedAt: '',
-    answeredAt: answer?.end ?? null,
+    answeredAtMs: answer?.end ?? null,
     winner: log.winner,
-    attempts: log.upstreams.map((attempt) => ({ ...attempt, records: 0 })),
+    attempts: log.upstreams.map(({ upstream, tier, start, end, outcome }) => ({
+      upstream,
+      tier,
+      startMs: start,
+      endMs: end,
+      outcome,
+      reason: null,
+      records: 0,
+    })),
     notStarted: log.notStarted,
     mergeSize: log.mergeSize,
     write: log.write ?? null,

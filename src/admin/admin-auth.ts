@@ -5,27 +5,49 @@
  * gets one answer, 401 `invalid token`, whether or not the tenant exists: the
  * caller learns that the token is bad, never which tenants exist.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import type { AppEnv } from '../app-env';
 import { HttpError } from '../errors';
 import { type TenantRecord, tenantStore } from '../tenants/tenant-store';
 import { constantTimeEqual, hashToken } from '../tenants/tenant-token';
+import { verifySignedPath } from './signed-link';
 
 /**
  * Parses `Authorization: Bearer …` (401 when missing or malformed) and keeps
- * the token for the handlers, which know what is being accessed.
+ * the token for the handlers, which know what is being accessed. A GET of a
+ * trace page may instead carry a signed link (`?expires=…&sig=…`, see
+ * signed-link.ts): valid for exactly its own path, it stands for the caller
+ * the link was issued to; invalid or expired, it is 401.
  */
-export function adminBearer() {
-  return bearerAuth<AppEnv>({
+export function adminBearer(): MiddlewareHandler<AppEnv> {
+  const bearer = bearerAuth<AppEnv>({
     verifyToken: (token, c) => {
       c.set('credential', token);
       return token.length > 0;
     },
   });
+  return async function adminAuth(c, next) {
+    const sig = c.req.query('sig');
+    if (sig === undefined) return bearer(c, next);
+    const secret = c.env.ADMIN_TOKEN;
+    const valid =
+      c.req.method === 'GET' &&
+      c.req.path.endsWith('/view') &&
+      typeof secret === 'string' &&
+      secret.length > 0 &&
+      (await verifySignedPath(secret, c.req.path, c.req.query('expires'), sig, Date.now()));
+    if (!valid) throw new HttpError(401, 'invalid or expired link');
+    c.set('credential', '');
+    c.set('signedLink', true);
+    return next();
+  };
 }
 
 function isAdmin(c: Context<AppEnv>): boolean {
+  // The link's signature covers this exact path, so it is what the admin
+  // (or the tenant) who was handed it may read here: nothing else.
+  if (c.get('signedLink') === true) return true;
   const admin = c.env.ADMIN_TOKEN;
   // An unset or empty secret must never match anything.
   return (

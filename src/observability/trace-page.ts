@@ -1,7 +1,8 @@
 /**
  * A small HTML page for one trace: the SVG timeline inline and the attempts
- * as a table. It sits behind the admin bearer token, so it is for `curl` and
- * `wrangler dev` users rather than a browser bookmark.
+ * as a table, each failure with its reason. It sits behind the admin bearer
+ * token; a browser opens it through the short-lived signed link in the
+ * trace's JSON (`links.browserView`, see src/admin/signed-link.ts).
  */
 import type { Trace } from './trace-store';
 import { escapeXml, traceSvg } from './trace-svg';
@@ -11,7 +12,10 @@ export function tracePage(trace: Trace): string {
   const facts: [string, string][] = [
     ['tenant', trace.tenant],
     ['started', trace.startedAt],
-    ['client answered', trace.answeredAt === null ? 'no usable answer' : `${trace.answeredAt} ms`],
+    [
+      'client answered',
+      trace.answeredAtMs === null ? 'no usable answer' : `${trace.answeredAtMs} ms`,
+    ],
     ['winner', trace.winner ?? 'none'],
     ['merged records', String(trace.mergeSize)],
     ['pool write', trace.write ?? 'none'],
@@ -21,8 +25,9 @@ export function tracePage(trace: Trace): string {
   ];
   const rows = trace.attempts.map(
     (a) =>
-      `<tr><td>${e(a.upstream)}</td><td>${a.tier}</td><td>${a.start}</td><td>${a.end}</td>` +
-      `<td>${a.end - a.start}</td><td>${e(a.outcome)}</td><td>${a.records}</td></tr>`,
+      `<tr><td>${e(a.upstream)}</td><td>${a.tier}</td><td>${a.startMs}</td><td>${a.endMs}</td>` +
+      `<td>${a.endMs - a.startMs}</td><td>${e(a.outcome)}</td><td>${a.records}</td>` +
+      `<td>${e(a.reason ?? '')}</td></tr>`,
   );
   return `<!doctype html>
 <html lang="en">
@@ -33,7 +38,7 @@ export function tracePage(trace: Trace): string {
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #212529; }
 table { border-collapse: collapse; margin-top: 16px; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #dee2e6; text-align: left; }
-td:nth-child(n+3):nth-child(-n+5), td:last-child { text-align: right; font-variant-numeric: tabular-nums; }
+td:nth-child(n+3):nth-child(-n+5), td:nth-child(7) { text-align: right; font-variant-numeric: tabular-nums; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
 dt { color: #868e96; }
 </style>
@@ -43,7 +48,7 @@ dt { color: #868e96; }
 <dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${e(v)}</dd>`).join('')}</dl>
 ${traceSvg(trace)}
 <table>
-<thead><tr><th>upstream</th><th>tier</th><th>start ms</th><th>end ms</th><th>took ms</th><th>outcome</th><th>records</th></tr></thead>
+<thead><tr><th>upstream</th><th>tier</th><th>start ms</th><th>end ms</th><th>took ms</th><th>outcome</th><th>records</th><th>reason</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>

@@ -14,10 +14,12 @@ export interface TraceAttempt {
   readonly upstream: string;
   readonly tier: 'active' | 'background';
   /** ms since the fan-out started. */
-  readonly start: number;
-  readonly end: number;
+  readonly startMs: number;
+  readonly endMs: number;
   /** `ok`, or the failure kind (`rcode:SERVFAIL` with the RCODE). */
   readonly outcome: string;
+  /** Why it failed, in the transport's words (`connect failed: …`); null for `ok`. */
+  readonly reason: string | null;
   /** Merged records this upstream returned. */
   readonly records: number;
 }
@@ -33,7 +35,7 @@ export interface Trace {
    * ms since the start when the first usable answer arrived: the moment the
    * waiting clients got it. Null when no upstream answered usably.
    */
-  readonly answeredAt: number | null;
+  readonly answeredAtMs: number | null;
   readonly winner: string | null;
   /** In start order. */
   readonly attempts: readonly TraceAttempt[];
@@ -96,12 +98,20 @@ function toTrace(lookup: Lookup, id: string): Trace {
     name: normalizeName(lookup.name),
     type: lookup.type,
     startedAt: new Date(report.startedAt).toISOString(),
-    answeredAt: report.winner?.endedAt ?? null,
+    answeredAtMs: report.winner?.endedAt ?? null,
     winner: report.winner?.upstream.name ?? null,
-    attempts: report.attempts.map((attempt) => ({
-      ...attemptLog(attempt),
-      records: records.get(attempt.upstream.name) ?? 0,
-    })),
+    attempts: report.attempts.map((attempt) => {
+      const { upstream, tier, start, end, outcome } = attemptLog(attempt);
+      return {
+        upstream,
+        tier,
+        startMs: start,
+        endMs: end,
+        outcome,
+        reason: attempt.result.ok ? null : attempt.result.failure.message,
+        records: records.get(attempt.upstream.name) ?? 0,
+      };
+    }),
     notStarted: report.notStarted.map((u) => u.name),
     mergeSize: lookup.records.length,
     write: lookup.write ?? null,

@@ -71,8 +71,8 @@ export function traceSvg(trace: Trace, options: TraceSvgOptions = {}): string {
   const { max, step } = axisScale(
     Math.max(
       1,
-      trace.answeredAt ?? 0,
-      ...trace.attempts.map((a) => a.end),
+      trace.answeredAtMs ?? 0,
+      ...trace.attempts.map((a) => a.endMs),
       ...markers.map((m) => m.at),
     ),
   );
@@ -108,12 +108,12 @@ export function traceSvg(trace: Trace, options: TraceSvgOptions = {}): string {
     parts.push(row(attempt, label, plotTop + i * ROW_HEIGHT, x, attempt.upstream === trace.winner));
   });
 
-  if (trace.answeredAt !== null) {
-    const ax = round(x(trace.answeredAt));
+  if (trace.answeredAtMs !== null) {
+    const ax = round(x(trace.answeredAtMs));
     parts.push(
       `<g class="answer">`,
       `<line x1="${ax}" y1="${plotTop - 6}" x2="${ax}" y2="${plotBottom}" stroke="${COLORS.answer}" stroke-width="2" stroke-dasharray="5 3"/>`,
-      `<text x="${ax}" y="${plotTop - 10}" text-anchor="middle" fill="${COLORS.answer}" font-weight="600">client answered · ${trace.answeredAt} ms</text>`,
+      `<text x="${ax}" y="${plotTop - 10}" text-anchor="middle" fill="${COLORS.answer}" font-weight="600">client answered · ${trace.answeredAtMs} ms</text>`,
       `</g>`,
     );
   }
@@ -184,14 +184,16 @@ function row(
 ): string {
   const color = attempt.outcome === 'ok' ? COLORS.ok : COLORS.failure;
   const middle = top + ROW_HEIGHT / 2;
-  const x1 = round(x(attempt.start));
+  const x1 = round(x(attempt.startMs));
   // A bar narrower than 3 px disappears next to its outline.
-  const width = Math.max(3, round(x(attempt.end) - x1));
+  const width = Math.max(3, round(x(attempt.endMs) - x1));
   const label = name.length > MAX_LABEL_CHARS ? `${name.slice(0, MAX_LABEL_CHARS - 1)}…` : name;
-  const note = `${attempt.end - attempt.start} ms · ${attempt.outcome}${isWinner ? ' · winner' : ''}`;
+  const note = `${attempt.endMs - attempt.startMs} ms · ${attempt.outcome}${isWinner ? ' · winner' : ''}`;
+  // The reason goes in the tooltip only: it can be long, the bar's note cannot.
+  const tooltip = `${attempt.upstream} (${attempt.tier}): ${note}${attempt.reason ? ` · ${attempt.reason}` : ''}`;
   return [
     `<g class="row" data-upstream="${escapeXml(attempt.upstream)}" data-tier="${attempt.tier}" data-outcome="${escapeXml(attempt.outcome)}">`,
-    `<title>${escapeXml(`${attempt.upstream} (${attempt.tier}): ${note}`)}</title>`,
+    `<title>${escapeXml(tooltip)}</title>`,
     `<text x="${LABEL_WIDTH - TIER_WIDTH - 8}" y="${middle + 4}" text-anchor="end"${isWinner ? ' font-weight="600"' : ''}>${escapeXml(label)}</text>`,
     `<text x="${LABEL_WIDTH - TIER_WIDTH}" y="${middle + 4}" font-size="10" fill="${COLORS.muted}">${attempt.tier}</text>`,
     `<rect x="${x1}" y="${middle - BAR_HEIGHT / 2}" width="${width}" height="${BAR_HEIGHT}" rx="2" ${barPaint(color, attempt.tier)}/>`,

@@ -6,6 +6,7 @@
 import { type Context, Hono } from 'hono';
 import { adminBearer, requireAdmin, requireTenant } from '../admin/admin-auth';
 import { applyMergePatch } from '../admin/merge-patch';
+import { type PathSigner, pathSigner } from '../admin/signed-link';
 import type { AppEnv } from '../app-env';
 import { loadConfig } from '../env';
 import { HttpError, JsonApiError } from '../errors';
@@ -141,12 +142,12 @@ adminRoutes.get('/metrics', (c) => {
 /** This isolate's recent fan-outs, newest first; `?name=` and `?tenant=` filter. Admin only. */
 adminRoutes.get('/traces', (c) => {
   requireAdmin(c);
-  return listTraces(c, c.req.query('tenant'));
+  return listTraces(c, c.req.query('tenant'), 'admin');
 });
 
-adminRoutes.get('/traces/:id', (c) => {
+adminRoutes.get('/traces/:id', async (c) => {
   requireAdmin(c);
-  return c.json(findTrace(c.req.param('id')));
+  return c.json(await withLinks(c, findTrace(c.req.param('id'))), 200, NO_STORE);
 });
 
 adminRoutes.get('/traces/:id/timeline.svg', (c) => {
@@ -162,12 +163,16 @@ adminRoutes.get('/traces/:id/view', (c) => {
 /** A tenant's own traces: admin or that tenant. */
 adminRoutes.get('/tenants/:id/traces', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  return listTraces(c, record.id);
+  return listTraces(c, record.id, 'tenant');
 });
 
 adminRoutes.get('/tenants/:id/traces/:traceId', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  return c.json(findTrace(c.req.param('traceId'), record.id));
+  return c.json(
+    await withLinks(c, findTrace(c.req.param('traceId'), record.id), record.id),
+    200,
+    NO_STORE,
+  );
 });
 
 adminRoutes.get('/tenants/:id/traces/:traceId/timeline.svg', async (c) => {
@@ -175,9 +180,53 @@ adminRoutes.get('/tenants/:id/traces/:traceId/timeline.svg', async (c) => {
   return sendSvg(c, findTrace(c.req.param('traceId'), record.id));
 });
 
-function listTraces(c: AppContext, tenant: string | undefined) {
+adminRoutes.get('/tenants/:id/traces/:traceId/view', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  return sendPage(c, findTrace(c.req.param('traceId'), record.id));
+});
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** Links lead through the routes the list came from: a tenant's to /admin/tenants/<id>/traces/…. */
+async function listTraces(c: AppContext, tenant: string | undefined, via: 'admin' | 'tenant') {
   const traces = isolateTraces.list({ tenant, name: c.req.query('name') });
-  return c.json({ traces }, 200, { 'cache-control': 'no-store' });
+  const signer = await linkSigner(c);
+  const linkTenant = via === 'tenant' ? tenant : undefined;
+  const linked = await Promise.all(traces.map((t) => withLinks(c, t, linkTenant, signer)));
+  return c.json({ traces: linked }, 200, NO_STORE);
+}
+
+/**
+ * A trace with links to itself as JSON, SVG and page (absolute, on the
+ * caller's origin) and, when ADMIN_TOKEN is set, a signed link to the page
+ * that a browser can open without a bearer header (src/admin/signed-link.ts).
+ */
+async function withLinks(
+  c: AppContext,
+  trace: Trace,
+  tenant?: string,
+  signer?: PathSigner | null,
+): Promise<Trace & { links: Record<string, string | null> }> {
+  const path =
+    tenant === undefined
+      ? `/admin/traces/${trace.id}`
+      : `/admin/tenants/${tenant}/traces/${trace.id}`;
+  const origin = new URL(c.req.url).origin;
+  const sign = signer === undefined ? await linkSigner(c) : signer;
+  return {
+    ...trace,
+    links: {
+      json: origin + path,
+      svg: `${origin}${path}/timeline.svg`,
+      view: `${origin}${path}/view`,
+      browserView: sign ? origin + (await sign(`${path}/view`)) : null,
+    },
+  };
+}
+
+async function linkSigner(c: AppContext): Promise<PathSigner | null> {
+  const secret = c.env.ADMIN_TOKEN;
+  return secret ? pathSigner(secret, Date.now()) : null;
 }
 
 /** 404 for an unknown id, an evicted trace, or another tenant's trace alike. */

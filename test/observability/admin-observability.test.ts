@@ -6,7 +6,7 @@
  * tenant reads its own traces and nobody else's.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Trace } from '../../src/observability/trace-store';
+import type { Trace as StoredTrace } from '../../src/observability/trace-store';
 import { fleetBindings, uniqueFleetName } from '../resolver/fleet-worker';
 import {
   ADMIN_TOKEN,
@@ -19,6 +19,11 @@ import {
 import { callWorker, fetchWorker, getPath, queryBytes } from '../routes/worker-client';
 
 const FLEET = ['fleet-1', 'fleet-2', 'fleet-3', 'fleet-4', 'fleet-5'];
+
+/** A trace as the admin API serves it: with links to its JSON, SVG and page. */
+type Trace = StoredTrace & {
+  links: { json: string; svg: string; view: string; browserView: string | null };
+};
 
 async function admin(path: string, token = ADMIN_TOKEN): Promise<Response> {
   return fetchWorker(path, { headers: bearer(token) });
@@ -95,7 +100,7 @@ describe('after one miss against the five-upstream fleet', () => {
     expect(trace.attempts.map((a) => a.upstream).sort()).toEqual(FLEET);
     expect(trace.attempts.filter((a) => a.tier === 'active')).toHaveLength(2);
     const won = trace.attempts.find((a) => a.upstream === winner);
-    expect(trace.answeredAt).toBe(won?.end);
+    expect(trace.answeredAtMs).toBe(won?.endMs);
     expect(Date.parse(trace.startedAt)).not.toBeNaN();
   });
 
@@ -103,7 +108,42 @@ describe('after one miss against the five-upstream fleet', () => {
     if (!trace) throw new Error(`no trace for ${name}`);
     const response = await admin(`/admin/traces/${trace.id}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(trace);
+    // The signed link changes when a five-minute window ends between the two requests.
+    expect(await response.json()).toEqual({
+      ...trace,
+      links: { ...trace.links, browserView: expect.any(String) },
+    });
+  });
+
+  it('links the trace to its JSON, SVG and page, each of which answers', async () => {
+    if (!trace) throw new Error(`no trace for ${name}`);
+    const base = `http://localhost/admin/traces/${trace.id}`;
+    expect(trace.links).toMatchObject({
+      json: base,
+      svg: `${base}/timeline.svg`,
+      view: `${base}/view`,
+    });
+    for (const link of [trace.links.json, trace.links.svg, trace.links.view]) {
+      const response = await admin(new URL(link ?? '').pathname);
+      expect(`${link} -> ${response.status}`).toBe(`${link} -> 200`);
+    }
+  });
+
+  it('opens the page through its signed link without a token, and only that page', async () => {
+    if (!trace) throw new Error(`no trace for ${name}`);
+    const signed = new URL(trace.links.browserView ?? '');
+    expect(signed.pathname).toBe(`/admin/traces/${trace.id}/view`);
+    expect(signed.searchParams.get('sig')).toMatch(/^[0-9a-f]{64}$/);
+    const page = await fetchWorker(signed.pathname + signed.search);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
+
+    const tampered = signed.search.replace(/sig=(.)/, (_, c) => `sig=${c === '0' ? '1' : '0'}`);
+    expect((await fetchWorker(signed.pathname + tampered)).status).toBe(401);
+    const otherPath = `/admin/traces/${trace.id}/timeline.svg${signed.search}`;
+    expect((await fetchWorker(otherPath)).status).toBe(401);
+    const otherTrace = `/admin/traces/0000000000000000/view${signed.search}`;
+    expect((await fetchWorker(otherTrace)).status).toBe(401);
   });
 
   it('draws the trace as an SVG with five rows and the answer marker', async () => {
@@ -169,6 +209,14 @@ describe('who may read metrics and traces', () => {
     expect((await admin(byId, tenant.token)).status).toBe(200);
     const svg = await admin(`${byId}/timeline.svg`, tenant.token);
     expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    const page = await admin(`${byId}/view`, tenant.token);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    // Its links go through its own routes, and the signed one opens without a token.
+    expect(trace.links.view).toBe(`http://localhost${byId}/view`);
+    const signed = new URL(trace.links.browserView ?? '');
+    expect(signed.pathname).toBe(`${byId}/view`);
+    expect((await fetchWorker(signed.pathname + signed.search)).status).toBe(200);
+    expect((await admin(`${byId}/view`, other.token)).status).toBe(401);
 
     // The other tenant sees neither the list nor the trace through its own id.
     expect((await admin(`/admin/tenants/${tenant.id}/traces`, other.token)).status).toBe(401);

@@ -13,6 +13,8 @@ export interface AttemptSpec {
   /** `ok` or a failure kind. */
   outcome?: 'ok' | UpstreamFailureKind;
   tier?: 'active' | 'background';
+  /** The failure's message (a failed attempt's `reason` in a trace); `test` when absent. */
+  reason?: string;
 }
 
 /** 2026-01-01T00:00:00.000Z: a fixed start so ISO timestamps are predictable. */
@@ -46,7 +48,10 @@ export function lookupOf(
             response: { type: 'response', answers: [] },
             answer: { rcode: 'NOERROR', chain: [], negative: null, dropped: [] },
           }
-        : { ok: false, failure: { kind: a.outcome as UpstreamFailureKind, message: 'test' } },
+        : {
+            ok: false,
+            failure: { kind: a.outcome as UpstreamFailureKind, message: a.reason ?? 'test' },
+          },
   }));
   const winner =
     built

@@ -63,22 +63,59 @@ it('records the start, the answer moment, each attempt and what the merge made o
   expect(trace).toMatchObject({
     tenant: 'acme',
     startedAt: '2026-01-01T00:00:00.000Z',
-    answeredAt: 18,
+    answeredAtMs: 18,
     winner: 'u2',
     mergeSize: 2,
     write: 'accepted',
   });
   expect(trace.attempts).toEqual([
-    { upstream: 'u1', tier: 'active', start: 0, end: 40, outcome: 'rcode', records: 0 },
-    { upstream: 'u2', tier: 'active', start: 0, end: 18, outcome: 'ok', records: 1 },
-    { upstream: 'u3', tier: 'background', start: 18, end: 70, outcome: 'ok', records: 2 },
+    {
+      upstream: 'u1',
+      tier: 'active',
+      startMs: 0,
+      endMs: 40,
+      outcome: 'rcode',
+      reason: 'test',
+      records: 0,
+    },
+    {
+      upstream: 'u2',
+      tier: 'active',
+      startMs: 0,
+      endMs: 18,
+      outcome: 'ok',
+      reason: null,
+      records: 1,
+    },
+    {
+      upstream: 'u3',
+      tier: 'background',
+      startMs: 18,
+      endMs: 70,
+      outcome: 'ok',
+      reason: null,
+      records: 2,
+    },
   ]);
 });
 
 it('has no answer moment when no upstream answered usably', () => {
   const store = new TraceStore();
   const trace = store.add(lookupOf([{ upstream: 'u1', start: 0, end: 9, outcome: 'refused' }]));
-  expect(trace.answeredAt).toBeNull();
+  expect(trace.answeredAtMs).toBeNull();
   expect(trace.winner).toBeNull();
   expect(trace.write).toBeNull();
+});
+
+it("keeps why each failed attempt failed, in the transport's words", () => {
+  const trace = new TraceStore().add(
+    lookupOf([
+      { upstream: 'u1', start: 0, end: 8, outcome: 'network', reason: 'connect failed: refused' },
+      { upstream: 'u2', start: 0, end: 9 },
+    ]),
+  );
+  expect(trace.attempts.map((a) => [a.outcome, a.reason])).toEqual([
+    ['network', 'connect failed: refused'],
+    ['ok', null],
+  ]);
 });

@@ -87,3 +87,11 @@ it('says so when no upstream was asked', () => {
   expect(rowsOf(svg)).toHaveLength(0);
   expect(svg).toContain('no upstream was asked');
 });
+
+it("puts a failed attempt's reason in its row's tooltip", () => {
+  const svg = svgOf([
+    { upstream: 'u1', start: 0, end: 8, outcome: 'network', reason: 'connect failed: <refused>' },
+  ]);
+  const title = /<g class="row"[^>]*><title>([^<]*)<\/title>/.exec(svg)?.[1];
+  expect(title).toBe('u1 (active): 8 ms · network · connect failed: &lt;refused&gt;');
+});

@@ -24,6 +24,7 @@ const tenantRoutes = (id: string): Array<[string, string, string?]> => [
   ['GET', `/admin/tenants/${id}/traces`],
   ['GET', `/admin/tenants/${id}/traces/0000000000000000`],
   ['GET', `/admin/tenants/${id}/traces/0000000000000000/timeline.svg`],
+  ['GET', `/admin/tenants/${id}/traces/0000000000000000/view`],
 ];
 
 async function refusal(method: string, path: string, token: string, body?: string) {
