@@ -11,12 +11,15 @@
  *             of the loopback zone servers
  *   anything else is passed on to `wrangler dev` (e.g. `--var FANOUT_MODE:parallel`)
  *
- * DEV_PORT (8787) and DEV_HTTPS_PORT (8443) choose the ports. Every process
+ * DEV_PORT (8787), DEV_HTTPS_PORT (8443), DEV_ZONE_TCP_PORT (5300) and
+ * DEV_ZONE_DOH_PORT (8053) choose the ports: fixed, so the README's tenant
+ * walkthrough can name the zone server as a tenant upstream. Every process
  * started here has its own process group, is stopped by its PID on Ctrl-C,
  * and takes the others down with it when it exits.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +30,8 @@ import { startZoneServers } from '../test/support/zone-servers';
 const BIN = join(PROJECT_ROOT, 'node_modules/.bin');
 const WORKER_PORT = Number(process.env.DEV_PORT ?? 8787);
 const HTTPS_PORT = Number(process.env.DEV_HTTPS_PORT ?? 8443);
+const ZONE_TCP_PORT = Number(process.env.DEV_ZONE_TCP_PORT ?? 5300);
+const ZONE_DOH_PORT = Number(process.env.DEV_ZONE_DOH_PORT ?? 8053);
 /** Where the self-signed certificate lives; `.wrangler/` is git-ignored. */
 const TLS_DIR = join(PROJECT_ROOT, '.wrangler/dev-https');
 const DEV_CERT = join(TLS_DIR, 'cert.pem');
@@ -61,10 +66,12 @@ async function main(): Promise<void> {
   const publicUpstreams = args.includes('--public');
   const wranglerArgs = args.filter((a) => a !== '--https' && a !== '--public');
 
-  await ensureDevVars();
-  const vars: string[] = [];
+  const vars = devVarsArgs();
   if (!publicUpstreams) {
-    const zone = await startZoneServers(new RequestLog());
+    const zone = await startZoneServers(new RequestLog(), {
+      doh: ZONE_DOH_PORT,
+      tcp: ZONE_TCP_PORT,
+    });
     closeZone = zone.close;
     const upstreams = `zone-doh=http://127.0.0.1:${zone.dohPort}/dns-query,zone-tcp=tcp://127.0.0.1:${zone.tcpPort}`;
     vars.push('--var', `UPSTREAMS:${upstreams}`, '--var', 'ALLOW_LOOPBACK_UPSTREAMS:true');
@@ -114,15 +121,16 @@ async function main(): Promise<void> {
   say('Ctrl-C stops everything.');
 }
 
-/** wrangler dev reads ADMIN_TOKEN from .dev.vars; start from the example so the README's admin calls work. */
-async function ensureDevVars(): Promise<void> {
-  const target = join(PROJECT_ROOT, '.dev.vars');
-  try {
-    await copyFile(join(PROJECT_ROOT, '.dev.vars.example'), target, 1 /* COPYFILE_EXCL */);
-    say('Created .dev.vars from .dev.vars.example (the dev ADMIN_TOKEN).');
-  } catch {
-    // Already there: the developer's own secrets win.
-  }
+/**
+ * wrangler dev reads ADMIN_TOKEN from .dev.vars. Without one, the example's
+ * development token is passed as an env file, so the README's admin calls
+ * work; nothing is written into the checkout (a .dev.vars would also make
+ * every test file announce it under `npm test`).
+ */
+function devVarsArgs(): string[] {
+  if (existsSync(join(PROJECT_ROOT, '.dev.vars'))) return [];
+  say('ADMIN_TOKEN from .dev.vars.example (no .dev.vars here).');
+  return ['--env-file', join(PROJECT_ROOT, '.dev.vars.example')];
 }
 
 async function ensureCertificate(): Promise<void> {

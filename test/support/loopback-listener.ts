@@ -19,8 +19,11 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Starts a TCP server; `onConnection` gets every accepted socket. */
-export async function listenTcp(onConnection: (socket: Socket) => void): Promise<LoopbackServer> {
+/** Starts a TCP server; `onConnection` gets every accepted socket. Port 0: any free port. */
+export async function listenTcp(
+  onConnection: (socket: Socket) => void,
+  port = 0,
+): Promise<LoopbackServer> {
   const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => {
     sockets.add(socket);
@@ -29,9 +32,9 @@ export async function listenTcp(onConnection: (socket: Socket) => void): Promise
     socket.on('error', () => socket.destroy());
     onConnection(socket);
   });
-  const port = await listen(server);
+  const bound = await listen(server, port);
   return {
-    port,
+    port: bound,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
@@ -40,14 +43,15 @@ export async function listenTcp(onConnection: (socket: Socket) => void): Promise
   };
 }
 
-/** Starts an HTTP/1.1 server with the given request handler. */
+/** Starts an HTTP/1.1 server with the given request handler. Port 0: any free port. */
 export async function listenHttp(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
+  port = 0,
 ): Promise<LoopbackServer> {
   const server = createHttpServer(handler);
-  const port = await listen(server);
+  const bound = await listen(server, port);
   return {
-    port,
+    port: bound,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -68,14 +72,17 @@ export async function findUnusedPort(): Promise<number> {
   return port;
 }
 
-async function listen(server: {
-  listen(port: number, host: string, callback: () => void): unknown;
-  address(): AddressInfo | string | null;
-  once(event: 'error', listener: (error: Error) => void): unknown;
-}): Promise<number> {
+async function listen(
+  server: {
+    listen(port: number, host: string, callback: () => void): unknown;
+    address(): AddressInfo | string | null;
+    once(event: 'error', listener: (error: Error) => void): unknown;
+  },
+  port = 0,
+): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, LOOPBACK, resolve);
+    server.listen(port, LOOPBACK, resolve);
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

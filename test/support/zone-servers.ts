@@ -29,7 +29,11 @@ export function answerBytesFromTestZone(query: Uint8Array): Uint8Array | undefin
   }
 }
 
-export async function startZoneServers(log: RequestLog): Promise<ZoneServers> {
+/** Ports 0 (the tests): any free ones; `npm run dev:local` asks for fixed ones the README can name. */
+export async function startZoneServers(
+  log: RequestLog,
+  ports: { readonly doh?: number; readonly tcp?: number } = {},
+): Promise<ZoneServers> {
   log.register(ZONE_DOH_SERVER);
   log.register(ZONE_TCP_SERVER);
   const doh = await listenHttp((request, response) => {
@@ -41,7 +45,7 @@ export async function startZoneServers(log: RequestLog): Promise<ZoneServers> {
       if (answer === undefined) response.writeHead(400).end();
       else sendDnsMessage(response, answer);
     });
-  });
+  }, ports.doh);
   const tcp = await listenTcp((socket) => {
     readFrames(socket, (query) => {
       log.record(ZONE_TCP_SERVER, 'tcp', query);
@@ -50,7 +54,7 @@ export async function startZoneServers(log: RequestLog): Promise<ZoneServers> {
       if (answer === undefined) socket.destroy();
       else socket.write(frame(answer));
     });
-  });
+  }, ports.tcp);
   return {
     dohPort: doh.port,
     tcpPort: tcp.port,
