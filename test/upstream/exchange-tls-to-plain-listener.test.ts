@@ -1,8 +1,12 @@
 /**
- * workerd does not trust a self-signed certificate and offers no way to add a
- * CA for `connect()`, so a real DoT answer cannot be produced on loopback.
- * What can be tested is that `tls://` runs the TLS path and that a peer that
- * does not speak TLS yields a typed failure instead of a throw or a hang.
+ * workerd trusts an extra CA, for `connect()` as for `fetch()`, only through
+ * NODE_EXTRA_CA_CERTS, which Miniflare reads once when it is loaded (checked:
+ * `NODE_EXTRA_CA_CERTS=ca.pem npx vitest run` gets real DoT answers through
+ * stunnel). These tests do not set it; real DoT and DoH-over-TLS answers, and
+ * wrong-name, expired and stalled servers, are proven by the e2e suite
+ * (e2e/tls_upstreams.py). What is tested here is that `tls://` runs the TLS
+ * path and that a peer that does not speak TLS yields a typed failure instead
+ * of a throw or a hang.
  */
 import { expect, inject, it } from 'vitest';
 import { loopbackUpstream } from '../support/dns-query';
