@@ -43,7 +43,11 @@ def run(suite, truth) -> None:
 
     for transport, label in TRANSPORTS.items():
         suite.expect(f"{label}: good certificate from the run's CA: answered, log says ok",
-                     answered(asks, transport))  # fmt: skip
+                     answered(asks, transport, "ok"))  # fmt: skip
+        suite.expect(f"{label}: asked by address (127.0.0.1), matched to the certificate's IP SAN",
+                     answered(asks, transport, "ip"))  # fmt: skip
+        suite.expect(f"{label}: asked by address, a certificate without it: SERVFAIL + EDE 23, `network`",
+                     refused(asks, transport, "ip-wrong-name"))  # fmt: skip
         for kind in ("wrong-name", "expired"):
             suite.expect(f"{label}: {kind} certificate: SERVFAIL + EDE 23, a typed `network` failure",
                          refused(asks, transport, kind))  # fmt: skip
@@ -101,12 +105,12 @@ def run(suite, truth) -> None:
     suite.expect("after every TLS failure the worker still serves, with no uncaught exception", still_serving)
 
 
-def answered(asks: dict, transport: str):
+def answered(asks: dict, transport: str, variant: str):
     def check() -> None:
-        answer = asks[f"{transport}-ok"](NAME, "A")
+        answer = asks[f"{transport}-{variant}"](NAME, "A")
         assert answer.rcode == "NOERROR", f"rcode {answer.rcode}, EDE {answer.ede}"
         assert answer.addresses(NAME, "A") == [ADDRESS], f"answer {answer.answer}"
-        expect_outcomes(f"tls-{transport}-ok", NAME, ["ok"])
+        expect_outcomes(f"tls-{transport}-{variant}", NAME, ["ok"])
 
     return check
 

@@ -20,8 +20,11 @@ POLL_EVERY_S = 0.1
 
 
 def query_log() -> list[dict]:
+    text = Path(env("E2E_WORKER_LOG")).read_text(errors="replace")
+    # A reader polling the log may catch wrangler mid-line: that line is read next time.
+    complete = text[: text.rfind("\n") + 1]
     entries = []
-    for line in Path(env("E2E_WORKER_LOG")).read_text(errors="replace").splitlines():
+    for line in complete.splitlines():
         start = line.find('{"event":"query"')
         if start >= 0:
             entries.append(json.loads(line[start:]))

@@ -63,6 +63,9 @@ start_tls_upstreams() {
   E2E_TLS_UPSTREAMS+=",dot-expired=tls://localhost:$dot_expired,dot-stall=tls://localhost:$stall"
   E2E_TLS_UPSTREAMS+=",doh-ok=https://localhost:$doh_ok/dns-query,doh-wrong-name=https://localhost:$doh_wrong/dns-query"
   E2E_TLS_UPSTREAMS+=",doh-expired=https://localhost:$doh_expired/dns-query,doh-stall=https://localhost:$stall/dns-query"
+  # An address, as in tls://1.1.1.1:853: checked against the certificate's IP SAN.
+  E2E_TLS_UPSTREAMS+=",dot-ip=tls://127.0.0.1:$dot_ok,doh-ip=https://127.0.0.1:$doh_ok/dns-query"
+  E2E_TLS_UPSTREAMS+=",dot-ip-wrong-name=tls://127.0.0.1:$dot_wrong,doh-ip-wrong-name=https://127.0.0.1:$doh_wrong/dns-query"
 }
 
 # The tenant dnsdist forwards to: its own health and pools, so its health
