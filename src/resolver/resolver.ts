@@ -71,11 +71,20 @@ export function createResolver(deps: ResolverDeps): Resolver {
   ): { answer: Promise<FlightAnswer>; background: Promise<void> } {
     const joined = deps.inflight.get(key);
     if (joined) {
-      const next = joined.then((answer) =>
-        answer.entry === null || classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
-          ? { answer: Promise.resolve(answer), background: DONE }
-          : start(query, key, scope),
-      );
+      const next = joined.then((answer) => {
+        if (
+          answer.entry === null ||
+          classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
+        ) {
+          return { answer: Promise.resolve(answer), background: DONE };
+        }
+        // Every client that found this answer too old must not start its own
+        // fan-out: the first one to get here starts one, the others join it.
+        const current = deps.inflight.get(key);
+        return current !== undefined && current !== joined
+          ? fly(query, key, scope)
+          : start(query, key, scope);
+      });
       return {
         answer: next.then((flight) => flight.answer),
         background: next.then((flight) => flight.background),
