@@ -19,7 +19,7 @@ import type { TenantRecord } from '../tenants/tenant-store';
 import { systemClock } from '../upstream/clock';
 import { exchange } from '../upstream/exchange';
 import { UpstreamHealth } from '../upstream/upstream-health';
-import type { FlightAnswer } from './flight';
+import { InflightFlights } from './inflight-flights';
 import { createResolver, type Resolver, type ResolverDeps } from './resolver';
 
 /** Health is per isolate (SPEC §2): every isolate learns from its own traffic. */
@@ -58,7 +58,7 @@ export function answerCache(): AnswerCache {
 }
 
 /** Flights of this isolate by cache key (SPEC §1.4); exported for tests that age an answer. */
-export const isolateInflight = new Map<string, Promise<FlightAnswer>>();
+export const isolateInflight = new InflightFlights();
 const failures = new Map<string, number>();
 const prefetched = new WeakSet<object>();
 

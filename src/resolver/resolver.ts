@@ -8,7 +8,8 @@ import { EDE, type ExtendedError } from '../dns/extended-errors';
 import type { NameDecision } from '../tenants/name-policy';
 import type { EcsPolicy } from '../tenants/tenant-config';
 import type { Clock } from '../upstream/clock';
-import { type Flight, type FlightAnswer, type FlightDeps, startFlight } from './flight';
+import { type FlightAnswer, type FlightDeps, startFlight } from './flight';
+import type { InflightFlights } from './inflight-flights';
 import { FAILURE_TTL } from './response-ttl';
 
 export type CacheStatus = 'miss' | 'hit' | 'stale' | 'local';
@@ -19,8 +20,6 @@ export interface Resolution {
   readonly extendedErrors: readonly ExtendedError[];
   readonly cacheStatus: CacheStatus;
   readonly winner: { readonly name: string; readonly durationMs: number } | null;
-  /** Work that continues after the response: pass to `ctx.waitUntil`. Never rejects. */
-  readonly background: Promise<void>;
 }
 
 /** RFC 8767 §5: a stale answer is served with a 30 s TTL. */
@@ -29,11 +28,24 @@ export const STALE_ANSWER_TTL = 30;
 export const STALE_REFRESH_WAIT_MS = 1_800;
 /** SPEC §5: a hit in the last 10 % of its TTL refreshes the entry in the background. */
 export const PREFETCH_SHARE = 0.1;
+/**
+ * How long past the fan-out deadline a client waits for a flight it joined:
+ * the deadline ends every upstream attempt, so the answer settles within a
+ * few event-loop turns of it; this margin only matters when something went
+ * wrong, and then the client gets SERVFAIL instead of hanging.
+ */
+export const FLIGHT_JOIN_MARGIN_MS = 1_000;
+/**
+ * How long after its answer a flight stays joinable at most: its pool write
+ * and cache refill normally end it long before; this only ends the sharing
+ * of a flight whose background never settled.
+ */
+export const FLIGHT_WRITE_MS = 5_000;
 
 /** What a flight needs, plus the isolate state that decides whether one starts. */
 export interface ResolverDeps extends FlightDeps {
   /** Identical misses in flight in this isolate share one fan-out (SPEC §1.4). */
-  readonly inflight: Map<string, Promise<FlightAnswer>>;
+  readonly inflight: InflightFlights;
   /** Keys whose failure (SERVFAIL) is remembered until the given time (RFC 9520). */
   readonly failures: Map<string, number>;
   /** Cache entries already refreshed by a prefetch, so each is prefetched once. */
@@ -44,81 +56,106 @@ export interface ResolverDeps extends FlightDeps {
   readonly ecs?: EcsPolicy;
 }
 
-/** What the resolver may know about the client; only used for opt-in ECS. */
-export interface ClientInfo {
+/** The request a query arrived in. */
+export interface RequestScope {
+  /** The client's address; only used for opt-in ECS. */
   readonly ip?: string;
+  /**
+   * `ctx.waitUntil` of the request. A flight is handed to it the moment it
+   * starts: when a client hangs up, the platform cancels every task of its
+   * request that was not, and the flight is shared with other clients.
+   */
+  readonly waitUntil: (work: Promise<unknown>) => void;
 }
 
 export interface Resolver {
-  resolve(query: DnsQuery, client?: ClientInfo): Promise<Resolution>;
+  resolve(query: DnsQuery, request: RequestScope): Promise<Resolution>;
 }
-
-const DONE: Promise<void> = Promise.resolve();
 
 export function createResolver(deps: ResolverDeps): Resolver {
   /**
-   * Starts (or joins) the fan-out for `key`; `scope` names the pool. Never
-   * rejects. A flight stays joinable until its pool write has refilled the
-   * caches (isolate memory never holds the winner's subset, so until then the
-   * flight is where this isolate's clients get the answer without another
-   * fan-out), but only while its answer is fresh: a client that comes after
-   * the winner's TTL ran out starts a fan-out of its own (the SPEC §4 race).
+   * Joins the live flight for `key` or starts one; `scope` names the pool.
+   * Never rejects, and never takes longer than the flight's deadline plus
+   * FLIGHT_JOIN_MARGIN_MS. A flight stays joinable until its pool write has
+   * refilled the caches (isolate memory never holds the winner's subset, so
+   * until then the flight is where this isolate's clients get the answer
+   * without another fan-out), but only while its answer is fresh: a client
+   * that comes after the winner's TTL ran out starts a fan-out of its own
+   * (the SPEC §4 race).
    */
   function fly(
     query: DnsQuery,
     key: string,
     scope: string,
-  ): { answer: Promise<FlightAnswer>; background: Promise<void> } {
-    const joined = deps.inflight.get(key);
-    if (joined) {
-      const next = joined.then((answer) => {
-        if (
-          answer.entry === null ||
-          classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
-        ) {
-          return { answer: Promise.resolve(answer), background: DONE };
-        }
-        // Every client that found this answer too old must not start its own
-        // fan-out: the first one to get here starts one, the others join it.
-        const current = deps.inflight.get(key);
-        return current !== undefined && current !== joined
-          ? fly(query, key, scope)
-          : start(query, key, scope);
-      });
-      return {
-        answer: next.then((flight) => flight.answer),
-        background: next.then((flight) => flight.background),
-      };
-    }
-    return start(query, key, scope);
+    request: RequestScope,
+  ): Promise<FlightAnswer> {
+    const now = deps.clock.now();
+    const joined = deps.inflight.join(key, now);
+    if (!joined) return start(query, key, scope, request);
+    return withinMs(deps.clock, joined.answer, joined.answerBy - now, lateAnswer).then((answer) => {
+      if (
+        answer.entry === null ||
+        classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
+      ) {
+        return answer;
+      }
+      // Every client that found this answer too old must not start its own
+      // fan-out: the first one to get here starts one, the others join it.
+      const current = deps.inflight.join(key, deps.clock.now());
+      return current !== undefined && current !== joined
+        ? fly(query, key, scope, request)
+        : start(query, key, scope, request);
+    });
   }
 
-  function start(query: DnsQuery, key: string, scope: string): Flight {
+  /**
+   * Starts a flight and hands its whole lifetime (fan-out, merge, pool write,
+   * cache refill) to `waitUntil` before anyone awaits it, so it survives the
+   * client that started it.
+   */
+  function start(
+    query: DnsQuery,
+    key: string,
+    scope: string,
+    request: RequestScope,
+  ): Promise<FlightAnswer> {
+    const now = deps.clock.now();
     const flight = startFlight({ ...deps, tenant: scope }, query, key);
-    deps.inflight.set(key, flight.answer);
-    const forget = () => {
-      if (deps.inflight.get(key) === flight.answer) deps.inflight.delete(key);
-    };
-    flight.background.then(forget, forget);
-    return flight;
+    request.waitUntil(flight.background);
+    // Every failed flight is remembered (RFC 9520), whoever still waits for it:
+    // a refresh that fails after the stale wait must not be retried by the next client.
+    void flight.answer.then((answer) => {
+      if (!answer.entry) deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
+    });
+    const answerBy = now + deps.fanout.deadlineMs + FLIGHT_JOIN_MARGIN_MS;
+    deps.inflight.add(
+      key,
+      {
+        answer: flight.answer,
+        done: flight.background,
+        answerBy,
+        expiresAt: answerBy + FLIGHT_WRITE_MS,
+      },
+      now,
+    );
+    return withinMs(deps.clock, flight.answer, answerBy - now, lateAnswer);
   }
 
-  function fromFlight(answer: FlightAnswer, background: Promise<void>): Resolution {
+  function fromFlight(answer: FlightAnswer): Resolution {
     return {
       response: answer.entry ? messageFromEntry(answer.entry, deps.clock.now()) : null,
       extendedErrors: answer.extendedErrors,
       cacheStatus: 'miss',
       winner: answer.winner,
-      background,
     };
   }
 
   return {
-    async resolve(clientQuery, client) {
+    async resolve(clientQuery, request) {
       if (deps.namePolicy?.(clientQuery.name) === 'deny') return blocked();
       // With opt-in ECS, answers depend on the client's subnet: the subnet joins
       // the cache key and the pool's name, so one subnet never gets another's pool.
-      const subnet = deps.ecs === 'truncate' && client?.ip ? clientSubnet(client.ip) : null;
+      const subnet = deps.ecs === 'truncate' && request.ip ? clientSubnet(request.ip) : null;
       const query = subnet
         ? { ...clientQuery, upstreamQuery: withClientSubnet(clientQuery.upstreamQuery, subnet) }
         : clientQuery;
@@ -130,17 +167,15 @@ export function createResolver(deps: ResolverDeps): Resolver {
       if (found?.state === 'fresh') {
         const { entry } = found;
         const nearEnd = remainingTtl(entry, now) <= entry.ttl * PREFETCH_SHARE;
-        let background = DONE;
         if (nearEnd && !deps.prefetched.has(entry)) {
           deps.prefetched.add(entry);
-          background = fly(query, key, scope).background;
+          void fly(query, key, scope, request);
         }
         return {
           response: messageFromEntry(entry, now),
           extendedErrors: [],
           cacheStatus: 'hit',
           winner: null,
-          background,
         };
       }
 
@@ -149,20 +184,22 @@ export function createResolver(deps: ResolverDeps): Resolver {
       if (!recentlyFailed && failedUntil !== undefined) deps.failures.delete(key);
 
       if (found?.state === 'stale') {
-        const flight = recentlyFailed ? null : fly(query, key, scope);
-        const refreshed = flight ? await withinStaleWait(deps.clock, flight.answer) : null;
-        if (flight && refreshed?.entry) return fromFlight(refreshed, flight.background);
-        // A refresh that failed everywhere is remembered like any failure (RFC 9520),
-        // so the next clients get the stale entry without another full fan-out.
-        if (refreshed && !refreshed.entry) {
-          deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
-        }
+        // A failed refresh (fast or slow) was remembered by start(), so while the
+        // upstreams are down the next clients get the stale entry at once.
+        const refreshed = recentlyFailed
+          ? null
+          : await withinMs(
+              deps.clock,
+              fly(query, key, scope, request),
+              STALE_REFRESH_WAIT_MS,
+              null,
+            );
+        if (refreshed?.entry) return fromFlight(refreshed);
         return {
           response: messageFromEntry(found.entry, now, STALE_ANSWER_TTL),
           extendedErrors: [{ code: EDE.StaleAnswer, text: 'refresh failed or too slow' }],
           cacheStatus: 'stale',
           winner: null,
-          background: flight?.background ?? DONE,
         };
       }
 
@@ -172,14 +209,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
           extendedErrors: [{ code: EDE.CachedError, text: 'recent resolution failure' }],
           cacheStatus: 'hit',
           winner: null,
-          background: DONE,
         };
       }
 
-      const flight = fly(query, key, scope);
-      const answer = await flight.answer;
-      if (!answer.entry) deps.failures.set(key, deps.clock.now() + FAILURE_TTL * 1000);
-      return fromFlight(answer, flight.background);
+      return fromFlight(await fly(query, key, scope, request));
     },
   };
 }
@@ -198,20 +231,23 @@ function blocked(): Resolution {
     extendedErrors: [{ code: EDE.Blocked, text: 'blocked by the resolver operator' }],
     cacheStatus: 'local',
     winner: null,
-    background: DONE,
   };
 }
 
 /** RCODE 3 (RFC 1035 §4.1.1). */
 const NXDOMAIN = 3;
 
-/** The flight's answer if it comes within STALE_REFRESH_WAIT_MS, else null. */
-function withinStaleWait(
-  clock: Clock,
-  answer: Promise<FlightAnswer>,
-): Promise<FlightAnswer | null> {
+/** What a client gets when the flight it waits for has not settled by its expiry. */
+const lateAnswer: FlightAnswer = {
+  entry: null,
+  extendedErrors: [{ code: EDE.NoReachableAuthority, text: 'no answer within the deadline' }],
+  winner: null,
+};
+
+/** `answer` if it settles within `ms`, else `fallback`; the timer is cleared either way. */
+function withinMs<T, F>(clock: Clock, answer: Promise<T>, ms: number, fallback: F): Promise<T | F> {
   return new Promise((resolve) => {
-    const timer = clock.setTimeout(() => resolve(null), STALE_REFRESH_WAIT_MS);
+    const timer = clock.setTimeout(() => resolve(fallback), Math.max(0, ms));
     void answer.then((value) => {
       clock.clearTimeout(timer);
       resolve(value);

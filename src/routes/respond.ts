@@ -51,10 +51,12 @@ export async function answerJsonParams(c: AppContext, params: URLSearchParams): 
 }
 
 async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseFormat) {
-  const resolution = await c
-    .get('tenant')
-    .resolver.resolve(query, { ip: c.req.header('cf-connecting-ip') });
-  c.executionCtx.waitUntil(resolution.background);
+  const ctx = c.executionCtx;
+  const resolution = await c.get('tenant').resolver.resolve(query, {
+    ip: c.req.header('cf-connecting-ip'),
+    // A closure over ctx: waitUntil is a method and must keep its receiver.
+    waitUntil: (work) => ctx.waitUntil(work),
+  });
   setMetric(c, 'cache', resolution.cacheStatus);
   isolateMetrics.countQuery(c.get('tenant').id, resolution.cacheStatus);
   if (resolution.winner) {

@@ -59,10 +59,10 @@ export function poolStub(name: string) {
   return env.DOMAIN_POOL.get(env.DOMAIN_POOL.idFromName(poolObjectName(DEFAULT_TENANT, name)));
 }
 
-/** The default tenant's cache key of a plain (no DO, no CD) query. */
-export function plainCacheKey(name: string, type = 'A'): string {
+/** A tenant's (by default the default tenant's) cache key of a plain (no DO, no CD) query. */
+export function plainCacheKey(name: string, type = 'A', tenant = DEFAULT_TENANT): string {
   return cacheKey({
-    tenant: DEFAULT_TENANT,
+    tenant,
     name,
     type,
     qclass: 'IN',
@@ -83,8 +83,9 @@ export const CLIENT_OPT = clientOpt();
 export async function ageCachedAnswer(
   name: string,
   ageBy: (ttlS: number) => number,
+  tenant = DEFAULT_TENANT,
 ): Promise<number> {
-  const key = plainCacheKey(name);
+  const key = plainCacheKey(name, 'A', tenant);
   const entry = answerCache().memory.get(key);
   if (entry === undefined)
     throw new Error(`the answer for ${name} was not cached in isolate memory`);
@@ -107,13 +108,14 @@ export async function ageInflightAnswer(
   ageBy: (ttlS: number) => number,
 ): Promise<number> {
   const key = plainCacheKey(name);
-  const flight = isolateInflight.get(key);
+  const now = Date.now();
+  const flight = isolateInflight.join(key, now);
   if (flight === undefined) throw new Error(`no flight open for ${name}`);
-  const answer = await flight;
+  const answer = await flight.answer;
   const { entry } = answer;
   if (entry === null) throw new Error(`the flight for ${name} has no answer`);
   const aged = { ...entry, storedAt: entry.storedAt - ageBy(entry.ttl) * 1_000 };
-  isolateInflight.set(key, Promise.resolve({ ...answer, entry: aged }));
+  isolateInflight.add(key, { ...flight, answer: Promise.resolve({ ...answer, entry: aged }) }, now);
   return entry.ttl;
 }
 
