@@ -22,7 +22,7 @@ import {
   type UpstreamAttempt,
 } from '../upstream/scheduler';
 import type { Exchange, Upstream, UpstreamFailure } from '../upstream/types';
-import type { UpstreamHealth } from '../upstream/upstream-health';
+import type { ScopedHealth } from '../upstream/upstream-health';
 
 export interface FlightAnswer {
   /**
@@ -40,7 +40,8 @@ export interface FlightDeps {
   readonly upstreams: readonly Upstream[];
   readonly fanout: FanoutSettings;
   readonly exchange: Exchange;
-  readonly health: UpstreamHealth;
+  /** The tenant's upstream health: keyed by tenant, never by the pool's (subnet) scope. */
+  readonly health: ScopedHealth;
   readonly clock: Clock;
   readonly cache: AnswerCache;
   readonly pools: PoolGateway | null;
@@ -62,7 +63,7 @@ export function startFlight(deps: FlightDeps, query: DnsQuery, key: string): Fli
   // query's eventual pool write against every other query's.
   const version = deps.versions.next();
   const fanout = startFanout({
-    upstreams: deps.health.rank(deps.upstreams),
+    upstreams: deps.health.plan(deps.upstreams),
     query: query.upstreamQuery,
     exchange: deps.exchange,
     settings: deps.fanout,

@@ -74,10 +74,11 @@ function cachedResolver(env: Bindings, key: string, settings: () => TenantSettin
   }
   let resolver = byKey.get(key);
   if (!resolver) {
+    const tenant = settings();
     resolver = createResolver({
-      ...settings(),
+      ...tenant,
       exchange,
-      health: isolateHealth,
+      health: isolateHealth.scoped(tenant.tenant),
       clock: systemClock,
       cache: answerCache(),
       pools: durablePoolGateway(env.DOMAIN_POOL),

@@ -9,6 +9,10 @@
  * Isolates are short-lived and many; this state is deliberately local and
  * cheap (no storage, no coordination). A fresh isolate ranks in config order
  * and has learnt the fast ones after its first miss.
+ *
+ * Stats are kept per (tenant scope, upstream URL), never per name: names are
+ * chosen by tenants, so a tenant that calls its dead upstream `cloudflare`
+ * must not move the ranking of anyone else's `cloudflare` (SPEC §2, §8).
  */
 import type { Clock } from './clock';
 import type { FanoutReport } from './scheduler';
@@ -25,8 +29,14 @@ export interface HealthTuning {
   readonly failurePenaltyMs: number;
   /** How much a `CUT_OFF_AFTER_WINNER` counts, as a share of a real failure. */
   readonly cutOffShare: number;
-  /** Consecutive failures after which an upstream cools down. */
+  /** Consecutive failures (timeouts included, whoever won) after which an upstream cools down. */
   readonly coolDownAfter: number;
+  /**
+   * While cooling down an upstream is asked by no tier, except one probe (in
+   * the background tier) per this period, so a recovery is noticed before a
+   * long cool-down ends.
+   */
+  readonly probeIntervalMs: number;
   /** First cool-down; each further consecutive failure doubles it. */
   readonly baseCoolDownMs: number;
   readonly maxCoolDownMs: number;
@@ -61,14 +71,21 @@ export const DEFAULT_HEALTH_TUNING: HealthTuning = {
   baseCoolDownMs: 10_000,
   // A resolver that has been down for long still gets a second chance every few minutes.
   maxCoolDownMs: 300_000,
-  // Far more upstreams than any tenant configures, small enough to never matter for memory.
-  maxTracked: 512,
+  // The first cool-down ends before its probe is due; a longer one is probed
+  // as often as the first one would have been retried: one request per 10 s
+  // per isolate is nothing for an upstream, and an answer ends the cool-down.
+  probeIntervalMs: 10_000,
+  // (tenant, upstream) pairs: 10 upstreams for each of ~200 busy tenants of one
+  // isolate; each entry is a key of at most ~2 KB (URL) and a few numbers.
+  maxTracked: 2_048,
 };
 
 /**
  * `kind` for an attempt that was cut off (deadline or `abort()`) after another
- * upstream already gave a usable answer. Counts `cutOffShare` of a failure, and
- * neither extends nor resets a run of consecutive failures.
+ * upstream already gave a usable answer. Counts `cutOffShare` of a failure in
+ * the score, but extends a run of consecutive failures like any timeout: an
+ * upstream that hangs holds one of the few in-flight slots until the deadline
+ * on every miss, whoever answered the client.
  */
 export const CUT_OFF_AFTER_WINNER = 'cut-off-after-winner';
 
@@ -81,7 +98,10 @@ export interface HealthSample {
 }
 
 export interface UpstreamHealthSnapshot {
+  /** The tenant scope the stats belong to. */
+  readonly scope: string;
   readonly name: string;
+  readonly url: string;
   /** Expected cost in ms, lower is better; what `rank` sorts by. */
   readonly score: number;
   /** Decaying latency average; null until the first answer. */
@@ -98,6 +118,10 @@ export interface UpstreamHealthSnapshot {
 }
 
 interface Stats {
+  readonly scope: string;
+  /** The name the upstream had when last recorded (for snapshots only). */
+  name: string;
+  readonly url: string;
   ewmaMs: number | null;
   failureRate: number;
   successes: number;
@@ -105,6 +129,26 @@ interface Stats {
   cutOffs: number;
   consecutiveFailures: number;
   coolingUntil: number;
+  /** While cooling: when the next probe may go out. */
+  nextProbeAt: number;
+}
+
+/** One tenant's view: what its fan-outs ask and learn from. */
+export interface ScopedHealth {
+  /**
+   * The upstreams one fan-out asks, best first: those cooling down are left
+   * out, except each one whose probe is due, placed last (the background
+   * tier). Taking a probe claims it, so concurrent fan-outs do not all probe.
+   * When every upstream is cooling down they are all asked, ranked: a
+   * fan-out with nobody to ask could only fail.
+   */
+  plan(upstreams: readonly Upstream[]): Upstream[];
+  /** Best first, cooling ones last; no side effects (inspection, tests). */
+  rank(upstreams: readonly Upstream[]): Upstream[];
+  record(upstream: Upstream, sample: HealthSample): void;
+  recordFanout(report: FanoutReport): void;
+  /** This scope's stats, best score first. */
+  snapshot(): UpstreamHealthSnapshot[];
 }
 
 export class UpstreamHealth {
@@ -118,19 +162,34 @@ export class UpstreamHealth {
     this.tuning = { ...DEFAULT_HEALTH_TUNING, ...tuning };
   }
 
+  /** The health of `scope`'s upstreams (the resolver's tenant scope string). */
+  scoped(scope: string): ScopedHealth {
+    return {
+      plan: (upstreams) => this.plan(scope, upstreams),
+      rank: (upstreams) => this.rank(scope, upstreams),
+      record: (upstream, sample) => this.record(scope, upstream, sample),
+      recordFanout: (report) => this.recordFanout(scope, report),
+      snapshot: () => this.snapshot().filter((s) => s.scope === scope),
+    };
+  }
+
   /**
    * Learns from one attempt. Answers feed the latency average; so do timeouts
    * and cut-offs, as a lower bound of the real latency (it took at least that
    * long). Other failures do not: a fast REFUSED is not a fast upstream.
    */
-  record(name: string, attempt: HealthSample): void {
+  record(scope: string, upstream: Upstream, attempt: HealthSample): void {
     const t = this.tuning;
-    const s = this.touch(name);
+    const s = this.touch(scope, upstream);
     if (attempt.ok) {
       s.successes++;
       s.consecutiveFailures = 0;
       s.ewmaMs = blend(s.ewmaMs, attempt.latencyMs, t.latencyWeight);
       s.failureRate = blend(s.failureRate, 0, t.failureWeight);
+      // An answer while cooling down is a probe that found it back: it is asked
+      // again, and the failure penalty it still carries keeps it out of the
+      // active tier until it has earned the trust back.
+      s.coolingUntil = Number.NEGATIVE_INFINITY;
       return;
     }
     if (attempt.kind === CUT_OFF_AFTER_WINNER || attempt.kind === 'timeout') {
@@ -140,18 +199,17 @@ export class UpstreamHealth {
     if (attempt.kind === CUT_OFF_AFTER_WINNER) {
       s.cutOffs++;
       s.failureRate = blend(s.failureRate, t.cutOffShare, t.failureWeight);
-      return;
+    } else {
+      s.failures++;
+      s.failureRate = blend(s.failureRate, 1, t.failureWeight);
     }
-    s.failures++;
     s.consecutiveFailures++;
-    s.failureRate = blend(s.failureRate, 1, t.failureWeight);
     const beyond = s.consecutiveFailures - t.coolDownAfter;
     if (beyond >= 0) {
-      // The cool-down is kept even if a background answer succeeds meanwhile:
-      // it is a promise to keep a flapping upstream off the critical path for
-      // that long; the answers still repair its score for when it ends.
+      const now = this.clock.now();
       const coolDownMs = Math.min(t.baseCoolDownMs * 2 ** beyond, t.maxCoolDownMs);
-      s.coolingUntil = Math.max(s.coolingUntil, this.clock.now() + coolDownMs);
+      s.coolingUntil = Math.max(s.coolingUntil, now + coolDownMs);
+      s.nextProbeAt = now + t.probeIntervalMs;
     }
   }
 
@@ -161,46 +219,47 @@ export class UpstreamHealth {
    * deadline and it counts fully. A caller that aborts a fan-out for reasons
    * that are not the upstreams' fault should not record it.
    */
-  recordFanout(report: FanoutReport): void {
+  recordFanout(scope: string, report: FanoutReport): void {
     for (const attempt of report.attempts) {
       const latencyMs = attempt.endedAt - attempt.startedAt;
       const { result } = attempt;
       if (result.ok) {
-        this.record(attempt.upstream.name, { ok: true, latencyMs });
+        this.record(scope, attempt.upstream, { ok: true, latencyMs });
       } else {
         const cutOff = result.failure.kind === 'timeout' && report.winner !== null;
         const kind = cutOff ? CUT_OFF_AFTER_WINNER : result.failure.kind;
-        this.record(attempt.upstream.name, { ok: false, latencyMs, kind });
+        this.record(scope, attempt.upstream, { ok: false, latencyMs, kind });
       }
     }
   }
 
-  /**
-   * Best first, by score; ties keep the given (config) order. Upstreams cooling
-   * down go to the end instead of being dropped: they stay out of the active
-   * tier, but the background tier still measures them, so a recovered upstream
-   * has a good score again by the time its cool-down ends.
-   */
-  rank(upstreams: readonly Upstream[]): Upstream[] {
+  /** See `ScopedHealth.plan`. */
+  plan(scope: string, upstreams: readonly Upstream[]): Upstream[] {
     const now = this.clock.now();
-    return upstreams
-      .map((upstream, order) => {
-        const s = this.stats.get(upstream.name);
-        const cooling = s !== undefined && s.coolingUntil > now;
-        return { upstream, order, cooling, score: this.scoreOf(s) };
-      })
-      .sort(
-        (a, b) => Number(a.cooling) - Number(b.cooling) || a.score - b.score || a.order - b.order,
-      )
-      .map((entry) => entry.upstream);
+    const ranked = this.ranked(scope, upstreams, now);
+    const asked = ranked.filter((entry) => !entry.cooling);
+    if (asked.length === 0) return ranked.map((entry) => entry.upstream);
+    for (const entry of ranked) {
+      if (!entry.cooling || entry.stats === undefined || entry.stats.nextProbeAt > now) continue;
+      entry.stats.nextProbeAt = now + this.tuning.probeIntervalMs;
+      asked.push(entry);
+    }
+    return asked.map((entry) => entry.upstream);
+  }
+
+  /** See `ScopedHealth.rank`. */
+  rank(scope: string, upstreams: readonly Upstream[]): Upstream[] {
+    return this.ranked(scope, upstreams, this.clock.now()).map((entry) => entry.upstream);
   }
 
   /** For metrics and the admin API, best score first. */
   snapshot(): UpstreamHealthSnapshot[] {
     const now = this.clock.now();
-    return [...this.stats]
-      .map(([name, s]) => ({
-        name,
+    return [...this.stats.values()]
+      .map((s) => ({
+        scope: s.scope,
+        name: s.name,
+        url: s.url,
         score: this.scoreOf(s),
         ewmaMs: s.ewmaMs,
         failureRate: s.failureRate,
@@ -213,14 +272,31 @@ export class UpstreamHealth {
       .sort((a, b) => a.score - b.score);
   }
 
+  /** Best first, by score; cooling ones last; ties keep the given (config) order. */
+  private ranked(scope: string, upstreams: readonly Upstream[], now: number) {
+    return upstreams
+      .map((upstream, order) => {
+        const stats = this.stats.get(statsKey(scope, upstream));
+        const cooling = stats !== undefined && stats.coolingUntil > now;
+        return { upstream, order, cooling, stats, score: this.scoreOf(stats) };
+      })
+      .sort(
+        (a, b) => Number(a.cooling) - Number(b.cooling) || a.score - b.score || a.order - b.order,
+      );
+  }
+
   private scoreOf(s: Stats | undefined): number {
     const latency = s?.ewmaMs ?? this.tuning.neutralLatencyMs;
     return latency + this.tuning.failurePenaltyMs * (s?.failureRate ?? 0);
   }
 
-  /** The stats of `name`, marked most recently used; forgets the oldest beyond `maxTracked`. */
-  private touch(name: string): Stats {
-    const s = this.stats.get(name) ?? {
+  /** The stats of the pair, marked most recently used; forgets the oldest beyond `maxTracked`. */
+  private touch(scope: string, upstream: Upstream): Stats {
+    const key = statsKey(scope, upstream);
+    const s = this.stats.get(key) ?? {
+      scope,
+      name: upstream.name,
+      url: upstream.url,
       ewmaMs: null,
       failureRate: 0,
       successes: 0,
@@ -228,15 +304,22 @@ export class UpstreamHealth {
       cutOffs: 0,
       consecutiveFailures: 0,
       coolingUntil: Number.NEGATIVE_INFINITY,
+      nextProbeAt: Number.NEGATIVE_INFINITY,
     };
-    this.stats.delete(name);
-    this.stats.set(name, s);
+    s.name = upstream.name;
+    this.stats.delete(key);
+    this.stats.set(key, s);
     for (const oldest of this.stats.keys()) {
       if (this.stats.size <= this.tuning.maxTracked) break;
       this.stats.delete(oldest);
     }
     return s;
   }
+}
+
+/** Scope strings and URLs never contain a newline: an unambiguous separator. */
+function statsKey(scope: string, upstream: Upstream): string {
+  return `${scope}\n${upstream.url}`;
 }
 
 /** Exponentially weighted moving average; the first sample is taken as is. */

@@ -49,7 +49,7 @@ export function fleetUnion(): string[] {
  */
 export function rankedFleet(): { active: Upstream[]; background: Upstream[] } {
   const upstreams = parseUpstreams(inject('fleetUpstreams'), { allowLoopback: true });
-  const ranked = isolateHealth.rank(upstreams);
+  const ranked = isolateHealth.scoped(DEFAULT_TENANT).rank(upstreams);
   const size = Number(env.ACTIVE_TIER_SIZE);
   return { active: ranked.slice(0, size), background: ranked.slice(size) };
 }

@@ -8,24 +8,28 @@ import {
 import { FakeNetwork, fakeUpstream, ManualClock } from '../support/manual-clock';
 import { settleFanoutOn } from './fanout-harness';
 
+/** Every stat here belongs to one tenant scope. */
+const SCOPE = 'tenant';
+
 const { coolDownAfter } = DEFAULT_HEALTH_TUNING;
 
-it('counts a cut-off after another upstream answered less than a real timeout', () => {
-  const health = new UpstreamHealth(new ManualClock());
+it('scores a cut-off after another upstream answered lower than a real timeout, but cools it down like one', () => {
+  const health = new UpstreamHealth(new ManualClock()).scoped(SCOPE);
   for (const name of ['cut', 'dead']) {
-    for (let i = 0; i < 5; i++) health.record(name, { ok: true, latencyMs: 100 });
+    for (let i = 0; i < 5; i++) health.record(fakeUpstream(name), { ok: true, latencyMs: 100 });
   }
 
   for (let i = 0; i < coolDownAfter; i++) {
-    health.record('cut', { ok: false, latencyMs: 2900, kind: CUT_OFF_AFTER_WINNER });
-    health.record('dead', { ok: false, latencyMs: 2900, kind: 'timeout' });
+    health.record(fakeUpstream('cut'), { ok: false, latencyMs: 2900, kind: CUT_OFF_AFTER_WINNER });
+    health.record(fakeUpstream('dead'), { ok: false, latencyMs: 2900, kind: 'timeout' });
   }
 
   const [cut, dead] = [fakeUpstream('cut'), fakeUpstream('dead')];
   expect(health.rank([dead, cut])).toEqual([cut, dead]);
   const byName = Object.fromEntries(health.snapshot().map((s) => [s.name, s]));
-  expect(byName.cut).toMatchObject({ failures: 0, cutOffs: 3, consecutiveFailures: 0 });
-  expect(byName.cut?.coolingUntil).toBeNull();
+  expect(byName.cut).toMatchObject({ failures: 0, cutOffs: 3, consecutiveFailures: 3 });
+  // A hanging upstream holds an in-flight slot until the deadline on every miss, whoever won.
+  expect(byName.cut?.coolingUntil).not.toBeNull();
   expect(byName.dead).toMatchObject({ failures: 3, cutOffs: 0, consecutiveFailures: 3 });
   expect(byName.dead?.coolingUntil).not.toBeNull();
   // Both took at least 2.9 s: the latency average says so for both.
@@ -35,7 +39,7 @@ it('counts a cut-off after another upstream answered less than a real timeout', 
 
 it('reads a deadline timeout as a cut-off only when the fan-out had a winner', async () => {
   const clock = new ManualClock();
-  const health = new UpstreamHealth(clock);
+  const health = new UpstreamHealth(clock).scoped(SCOPE);
   const net = new FakeNetwork(clock, {
     fast: { latencyMs: 20, result: 'ok' },
     hung: { latencyMs: 0, result: 'never' },

@@ -2,12 +2,15 @@ import { expect, it } from 'vitest';
 import { UpstreamHealth } from '../../src/upstream/upstream-health';
 import { fakeUpstream, ManualClock } from '../support/manual-clock';
 
+/** Every stat here belongs to one tenant scope. */
+const SCOPE = 'tenant';
+
 it('ranks an unknown upstream behind proven-fast ones and ahead of slow or failing ones', () => {
-  const health = new UpstreamHealth(new ManualClock());
-  health.record('fast', { ok: true, latencyMs: 30 });
-  health.record('slow', { ok: true, latencyMs: 900 });
-  health.record('failing', { ok: true, latencyMs: 30 });
-  health.record('failing', { ok: false, latencyMs: 2, kind: 'rcode' });
+  const health = new UpstreamHealth(new ManualClock()).scoped(SCOPE);
+  health.record(fakeUpstream('fast'), { ok: true, latencyMs: 30 });
+  health.record(fakeUpstream('slow'), { ok: true, latencyMs: 900 });
+  health.record(fakeUpstream('failing'), { ok: true, latencyMs: 30 });
+  health.record(fakeUpstream('failing'), { ok: false, latencyMs: 2, kind: 'rcode' });
 
   const ranked = health.rank(['slow', 'failing', 'fresh', 'fast'].map(fakeUpstream));
 
@@ -15,7 +18,7 @@ it('ranks an unknown upstream behind proven-fast ones and ahead of slow or faili
 });
 
 it('keeps the configured order when nothing is known yet', () => {
-  const health = new UpstreamHealth(new ManualClock());
+  const health = new UpstreamHealth(new ManualClock()).scoped(SCOPE);
   const upstreams = ['c', 'a', 'b'].map(fakeUpstream);
 
   expect(health.rank(upstreams)).toEqual(upstreams);
@@ -23,12 +26,14 @@ it('keeps the configured order when nothing is known yet', () => {
 });
 
 it('takes the first answer of a new upstream as its latency, not a blend with the neutral guess', () => {
-  const health = new UpstreamHealth(new ManualClock());
-  health.record('new', { ok: true, latencyMs: 42 });
+  const health = new UpstreamHealth(new ManualClock()).scoped(SCOPE);
+  health.record(fakeUpstream('new'), { ok: true, latencyMs: 42 });
 
   expect(health.snapshot()).toEqual([
     {
+      scope: SCOPE,
       name: 'new',
+      url: fakeUpstream('new').url,
       score: 42,
       ewmaMs: 42,
       failureRate: 0,
@@ -42,11 +47,11 @@ it('takes the first answer of a new upstream as its latency, not a blend with th
 });
 
 it('forgets the least recently recorded upstream beyond the tracking limit', () => {
-  const health = new UpstreamHealth(new ManualClock(), { maxTracked: 2 });
-  health.record('a', { ok: true, latencyMs: 10 });
-  health.record('b', { ok: true, latencyMs: 10 });
-  health.record('a', { ok: true, latencyMs: 10 });
-  health.record('c', { ok: true, latencyMs: 10 });
+  const health = new UpstreamHealth(new ManualClock(), { maxTracked: 2 }).scoped(SCOPE);
+  health.record(fakeUpstream('a'), { ok: true, latencyMs: 10 });
+  health.record(fakeUpstream('b'), { ok: true, latencyMs: 10 });
+  health.record(fakeUpstream('a'), { ok: true, latencyMs: 10 });
+  health.record(fakeUpstream('c'), { ok: true, latencyMs: 10 });
 
   expect(
     health

@@ -5,12 +5,15 @@ import { UpstreamHealth } from '../../src/upstream/upstream-health';
 import { FakeNetwork, ManualClock } from '../support/manual-clock';
 import { settleFanoutOn } from './fanout-harness';
 
+/** Every stat here belongs to one tenant scope. */
+const SCOPE = 'tenant';
+
 const { activeTierSize } = DEFAULT_FANOUT_SETTINGS;
 const MS_BETWEEN_LOOKUPS = 1000;
 
 it('moves a consistently faster upstream into the active tier within a few lookups', async () => {
   const clock = new ManualClock();
-  const health = new UpstreamHealth(clock);
+  const health = new UpstreamHealth(clock).scoped(SCOPE);
   const net = new FakeNetwork(clock, {
     u1: { latencyMs: 100, result: 'ok' },
     u2: { latencyMs: 100, result: 'ok' },
