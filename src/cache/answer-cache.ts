@@ -5,13 +5,21 @@
  * so one entry serves every client with the right remaining TTL.
  */
 import { type DnsMessage, decodeMessage, encodeMessage } from '../dns/codec';
-import { LruCache } from './lru-cache';
+import { estimatedBytes, LruCache } from './lru-cache';
 
 /** RFC 8767 §5 suggests 1 to 3 days; one day keeps stale answers plausible. */
 export const STALE_WINDOW_S = 86_400;
 
-/** ~10,000 small answers stay well inside an isolate's 128 MB. */
+/** Entries in isolate memory: plenty for the hot names of one isolate. */
 export const ISOLATE_CACHE_ENTRIES = 10_000;
+
+/**
+ * Estimated bytes of those entries. 10,000 entries of up to 64 KB would be
+ * 640 MB against the isolate's 128 MB; a quarter of it is the cache's share
+ * (see the README's memory table for the rest). A typical answer is about
+ * 1 KB as estimated, so the count still binds first for ordinary traffic.
+ */
+export const ISOLATE_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** Cache API keys must be URLs; this host is never resolved, only used as a key. */
 const CACHE_URL_PREFIX = 'https://answer-cache.edge-resolver.internal/';
@@ -53,8 +61,12 @@ export class AnswerCache {
   constructor(
     private readonly colo: Cache | null,
     maxEntries = ISOLATE_CACHE_ENTRIES,
+    maxBytes = ISOLATE_CACHE_BYTES,
   ) {
-    this.memory = new LruCache(maxEntries);
+    this.memory = new LruCache(maxEntries, {
+      maxBytes,
+      sizeOf: (key, entry) => estimatedBytes(key) + estimatedBytes(entry),
+    });
   }
 
   /**

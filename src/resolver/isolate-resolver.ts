@@ -5,6 +5,7 @@
  * config parsing is not repeated per request.
  */
 import { AnswerCache } from '../cache/answer-cache';
+import { estimatedBytes, LruCache } from '../cache/lru-cache';
 import { type Bindings, loadConfig } from '../env';
 import { ConfigError } from '../errors';
 import type { Lookup } from '../observability/lookup';
@@ -57,46 +58,89 @@ export function answerCache(): AnswerCache {
   return isolateCache;
 }
 
+/**
+ * Failures remembered at once (RFC 9520), and their estimated bytes: a key
+ * is at most ~1 KB (tenant, a 253-character name percent-encoded, type),
+ * and each entry only lives FAILURE_TTL seconds unless evicted earlier.
+ */
+export const MAX_REMEMBERED_FAILURES = 10_000;
+export const MAX_REMEMBERED_FAILURE_BYTES = 4 * 1024 * 1024;
+/**
+ * Resolvers kept (one per tenant seen by this isolate) and their estimated
+ * bytes: mostly the tenant's compiled allow/deny lists, estimated from its
+ * record. An evicted tenant's resolver is rebuilt from its record on its
+ * next request; its health, cache entries and pools are kept elsewhere.
+ */
+export const MAX_TENANT_RESOLVERS = 1_000;
+export const MAX_TENANT_RESOLVER_BYTES = 8 * 1024 * 1024;
+/** A resolver without lists: its closures, settings and upstreams. */
+const RESOLVER_BASE_BYTES = 4 * 1024;
+
 /** Flights of this isolate by cache key (SPEC §1.4); exported for tests that age an answer. */
 export const isolateInflight = new InflightFlights();
-const failures = new Map<string, number>();
+const failures = new LruCache<string, number>(MAX_REMEMBERED_FAILURES, {
+  maxBytes: MAX_REMEMBERED_FAILURE_BYTES,
+  // The key twice (the map's own copy and the string), plus the entry.
+  sizeOf: (key) => 2 * estimatedBytes(key) + 64,
+});
 const prefetched = new WeakSet<object>();
 
-const resolvers = new WeakMap<object, Map<string, Resolver>>();
+interface CachedResolver {
+  /** The tenant record's `updatedAt`: a newer record builds a new resolver. */
+  readonly version: string;
+  readonly resolver: Resolver;
+  readonly bytes: number;
+}
+
+const resolvers = new WeakMap<object, LruCache<string, CachedResolver>>();
+
+/** This isolate's bounded maps, for the bounds' tests. */
+export function isolateMaps() {
+  return { inflight: isolateInflight, failures, resolvers: (env: Bindings) => resolvers.get(env) };
+}
 
 type TenantSettings = Pick<ResolverDeps, 'tenant' | 'upstreams' | 'fanout' | 'namePolicy' | 'ecs'>;
 
-function cachedResolver(env: Bindings, key: string, settings: () => TenantSettings): Resolver {
-  let byKey = resolvers.get(env);
-  if (!byKey) {
-    byKey = new Map();
-    resolvers.set(env, byKey);
-  }
-  let resolver = byKey.get(key);
-  if (!resolver) {
-    const tenant = settings();
-    resolver = createResolver({
-      ...tenant,
-      exchange,
-      health: isolateHealth.scoped(tenant.tenant),
-      clock: systemClock,
-      cache: answerCache(),
-      pools: durablePoolGateway(env.DOMAIN_POOL),
-      versions: isolateVersions(),
-      log: writeQueryLog,
-      observe: observeLookup,
-      inflight: isolateInflight,
-      failures,
-      prefetched,
+/** The resolver of tenant `id` at `version`, built by `settings` when missing or outdated. */
+function cachedResolver(
+  env: Bindings,
+  id: string,
+  version: string,
+  bytes: number,
+  settings: () => TenantSettings,
+): Resolver {
+  let byId = resolvers.get(env);
+  if (!byId) {
+    byId = new LruCache(MAX_TENANT_RESOLVERS, {
+      maxBytes: MAX_TENANT_RESOLVER_BYTES,
+      sizeOf: (_id, cached) => cached.bytes,
     });
-    byKey.set(key, resolver);
+    resolvers.set(env, byId);
   }
+  const cached = byId.get(id);
+  if (cached?.version === version) return cached.resolver;
+  const tenant = settings();
+  const resolver = createResolver({
+    ...tenant,
+    exchange,
+    health: isolateHealth.scoped(tenant.tenant),
+    clock: systemClock,
+    cache: answerCache(),
+    pools: durablePoolGateway(env.DOMAIN_POOL),
+    versions: isolateVersions(),
+    log: writeQueryLog,
+    observe: observeLookup,
+    inflight: isolateInflight,
+    failures,
+    prefetched,
+  });
+  byId.set(id, { version, resolver, bytes: RESOLVER_BASE_BYTES + bytes });
   return resolver;
 }
 
 /** The default tenant: configured by the wrangler vars (SPEC §9). */
 export function defaultResolver(env: Bindings): Resolver {
-  return cachedResolver(env, DEFAULT_TENANT, () => {
+  return cachedResolver(env, DEFAULT_TENANT, '', 0, () => {
     const config = loadConfig(env);
     return { tenant: DEFAULT_TENANT, upstreams: config.upstreams, fanout: config.fanout };
   });
@@ -108,7 +152,7 @@ export function defaultResolver(env: Bindings): Resolver {
  * settings it builds on may have changed since.
  */
 export function tenantResolver(env: Bindings, record: TenantRecord): Resolver {
-  return cachedResolver(env, `${record.id}@${record.updatedAt}`, () => {
+  return cachedResolver(env, record.id, record.updatedAt, estimatedBytes(record), () => {
     const base = loadConfig(env);
     const checked = validateTenantConfig(record.config, {
       allowLoopback: base.allowLoopbackUpstreams,

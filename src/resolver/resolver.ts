@@ -1,13 +1,14 @@
-import { classifyEntry } from '../cache/answer-cache';
+import { type CachedAnswer, classifyEntry } from '../cache/answer-cache';
 import { cacheKey } from '../cache/cache-key';
-import { messageFromEntry, remainingTtl } from '../cache/cached-answer';
+import { messageFromEntry } from '../cache/cached-answer';
+import type { LruCache } from '../cache/lru-cache';
 import { clientSubnet, withClientSubnet } from '../dns/client-subnet';
 import { type DnsMessage, FLAGS } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
 import type { NameDecision } from '../tenants/name-policy';
 import type { EcsPolicy } from '../tenants/tenant-config';
-import type { Clock } from '../upstream/clock';
+import { settleWithin } from '../upstream/clock';
 import { type FlightAnswer, type FlightDeps, startFlight } from './flight';
 import type { InflightFlights } from './inflight-flights';
 import { FAILURE_TTL } from './response-ttl';
@@ -46,8 +47,8 @@ export const FLIGHT_WRITE_MS = 5_000;
 export interface ResolverDeps extends FlightDeps {
   /** Identical misses in flight in this isolate share one fan-out (SPEC §1.4). */
   readonly inflight: InflightFlights;
-  /** Keys whose failure (SERVFAIL) is remembered until the given time (RFC 9520). */
-  readonly failures: Map<string, number>;
+  /** Keys whose failure (SERVFAIL) is remembered until the given time (RFC 9520); bounded. */
+  readonly failures: LruCache<string, number>;
   /** Cache entries already refreshed by a prefetch, so each is prefetched once. */
   readonly prefetched: WeakSet<object>;
   /** The tenant's allow/deny lists; absent: every name passes. */
@@ -92,20 +93,22 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const now = deps.clock.now();
     const joined = deps.inflight.join(key, now);
     if (!joined) return start(query, key, scope, request);
-    return withinMs(deps.clock, joined.answer, joined.answerBy - now, lateAnswer).then((answer) => {
-      if (
-        answer.entry === null ||
-        classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
-      ) {
-        return answer;
-      }
-      // Every client that found this answer too old must not start its own
-      // fan-out: the first one to get here starts one, the others join it.
-      const current = deps.inflight.join(key, deps.clock.now());
-      return current !== undefined && current !== joined
-        ? fly(query, key, scope, request)
-        : start(query, key, scope, request);
-    });
+    return settleWithin(deps.clock, joined.answer, joined.answerBy - now, lateAnswer).then(
+      (answer) => {
+        if (
+          answer.entry === null ||
+          classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
+        ) {
+          return answer;
+        }
+        // Every client that found this answer too old must not start its own
+        // fan-out: the first one to get here starts one, the others join it.
+        const current = deps.inflight.join(key, deps.clock.now());
+        return current !== undefined && current !== joined
+          ? fly(query, key, scope, request)
+          : start(query, key, scope, request);
+      },
+    );
   }
 
   /**
@@ -138,7 +141,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       },
       now,
     );
-    return withinMs(deps.clock, flight.answer, answerBy - now, lateAnswer);
+    return settleWithin(deps.clock, flight.answer, answerBy - now, lateAnswer);
   }
 
   function fromFlight(answer: FlightAnswer): Resolution {
@@ -166,8 +169,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
       if (found?.state === 'fresh') {
         const { entry } = found;
-        const nearEnd = remainingTtl(entry, now) <= entry.ttl * PREFETCH_SHARE;
-        if (nearEnd && !deps.prefetched.has(entry)) {
+        if (inPrefetchWindow(entry, now) && !deps.prefetched.has(entry)) {
           deps.prefetched.add(entry);
           void fly(query, key, scope, request);
         }
@@ -188,7 +190,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
         // upstreams are down the next clients get the stale entry at once.
         const refreshed = recentlyFailed
           ? null
-          : await withinMs(
+          : await settleWithin(
               deps.clock,
               fly(query, key, scope, request),
               STALE_REFRESH_WAIT_MS,
@@ -237,20 +239,19 @@ function blocked(): Resolution {
 /** RCODE 3 (RFC 1035 §4.1.1). */
 const NXDOMAIN = 3;
 
+/**
+ * Whether a fresh entry is in the last PREFETCH_SHARE of its lifetime,
+ * counted in milliseconds: in whole seconds the last 10 % of a TTL under
+ * 10 s is under one second, and a fresh entry always has at least one left.
+ */
+export function inPrefetchWindow(entry: CachedAnswer, now: number): boolean {
+  const lifetimeMs = entry.ttl * 1000;
+  return entry.storedAt + lifetimeMs - now <= lifetimeMs * PREFETCH_SHARE;
+}
+
 /** What a client gets when the flight it waits for has not settled by its expiry. */
 const lateAnswer: FlightAnswer = {
   entry: null,
   extendedErrors: [{ code: EDE.NoReachableAuthority, text: 'no answer within the deadline' }],
   winner: null,
 };
-
-/** `answer` if it settles within `ms`, else `fallback`; the timer is cleared either way. */
-function withinMs<T, F>(clock: Clock, answer: Promise<T>, ms: number, fallback: F): Promise<T | F> {
-  return new Promise((resolve) => {
-    const timer = clock.setTimeout(() => resolve(fallback), Math.max(0, ms));
-    void answer.then((value) => {
-      clock.clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}

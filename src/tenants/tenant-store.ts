@@ -3,6 +3,7 @@
  * tenant, written only by the admin API, so reads are cached in the isolate
  * for a short time and writes invalidate this isolate's copy at once.
  */
+import { estimatedBytes, LruCache } from '../cache/lru-cache';
 import type { TenantConfig } from './tenant-config';
 
 export interface TenantRecord {
@@ -19,6 +20,21 @@ export interface TenantRecord {
  * reaches every isolate within this time (plus KV's own propagation).
  */
 export const TENANT_CACHE_MS = 30_000;
+
+/**
+ * Tenant records cached per isolate, and their estimated bytes: a record
+ * with full allow/deny lists (1000 names each) is about 1 MB as estimated,
+ * a typical one a few KB. Past either bound the least recently used record
+ * is read from KV again: slower, never wrong.
+ */
+export const TENANT_CACHE_ENTRIES = 1_000;
+export const TENANT_CACHE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Unknown ids remembered per isolate, apart from the records, so probing
+ * random ids neither reaches KV on every request nor evicts real tenants.
+ */
+export const UNKNOWN_TENANT_ENTRIES = 1_000;
 
 const KEY_PREFIX = 'tenant:';
 
@@ -43,25 +59,50 @@ export interface TenantPage {
 /** KV returns at most 1000 keys per list call. */
 export const MAX_TENANT_PAGE = 1000;
 
+/** The bounds above; tests pass smaller ones. */
+export interface TenantCacheLimits {
+  readonly records: number;
+  readonly bytes: number;
+  readonly unknown: number;
+}
+
+const DEFAULT_LIMITS: TenantCacheLimits = {
+  records: TENANT_CACHE_ENTRIES,
+  bytes: TENANT_CACHE_BYTES,
+  unknown: UNKNOWN_TENANT_ENTRIES,
+};
+
 interface Cached {
-  readonly record: TenantRecord | null;
+  readonly record: TenantRecord;
   readonly until: number;
 }
 
 export class TenantStore {
-  readonly #cache = new Map<string, Cached>();
+  readonly #records: LruCache<string, Cached>;
+  /** Unknown id -> until when it is trusted to be unknown. */
+  readonly #unknown: LruCache<string, number>;
 
   constructor(
     private readonly kv: KVNamespace,
     private readonly now: () => number = Date.now,
-  ) {}
+    limits: TenantCacheLimits = DEFAULT_LIMITS,
+  ) {
+    this.#records = new LruCache(limits.records, {
+      maxBytes: limits.bytes,
+      sizeOf: (id, cached) => estimatedBytes(id) + estimatedBytes(cached.record),
+    });
+    this.#unknown = new LruCache(limits.unknown);
+  }
 
   /** The record, or null for an unknown tenant (a miss is cached too, so probing is cheap). */
   async get(id: string): Promise<TenantRecord | null> {
-    const cached = this.#cache.get(id);
-    if (cached && cached.until > this.now()) return cached.record;
+    const now = this.now();
+    const cached = this.#records.get(id);
+    if (cached && cached.until > now) return cached.record;
+    const unknownUntil = this.#unknown.get(id);
+    if (unknownUntil !== undefined && unknownUntil > now) return null;
     const record = await this.kv.get<TenantRecord>(KEY_PREFIX + id, 'json');
-    this.#cache.set(id, { record, until: this.now() + TENANT_CACHE_MS });
+    this.#remember(id, record);
     return record;
   }
 
@@ -71,7 +112,7 @@ export class TenantStore {
       updatedAt: record.updatedAt,
     };
     await this.kv.put(KEY_PREFIX + record.id, JSON.stringify(record), { metadata });
-    this.#cache.set(record.id, { record, until: this.now() + TENANT_CACHE_MS });
+    this.#remember(record.id, record);
   }
 
   /**
@@ -92,7 +133,23 @@ export class TenantStore {
 
   async delete(id: string): Promise<void> {
     await this.kv.delete(KEY_PREFIX + id);
-    this.#cache.set(id, { record: null, until: this.now() + TENANT_CACHE_MS });
+    this.#remember(id, null);
+  }
+
+  /** Records and unknown ids held, for the bounds' tests. */
+  get cached(): { readonly records: number; readonly bytes: number; readonly unknown: number } {
+    return { records: this.#records.size, bytes: this.#records.bytes, unknown: this.#unknown.size };
+  }
+
+  #remember(id: string, record: TenantRecord | null): void {
+    const until = this.now() + TENANT_CACHE_MS;
+    if (record) {
+      this.#unknown.delete(id);
+      this.#records.set(id, { record, until });
+    } else {
+      this.#records.delete(id);
+      this.#unknown.set(id, until);
+    }
   }
 }
 

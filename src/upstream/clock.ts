@@ -14,6 +14,31 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/**
+ * `work`'s outcome if it settles within `ms`, else `fallback`; the timer is
+ * cleared either way, and a rejection after the fallback is absorbed.
+ */
+export function settleWithin<T, F>(
+  clock: Clock,
+  work: Promise<T>,
+  ms: number,
+  fallback: F,
+): Promise<T | F> {
+  return new Promise((resolve, reject) => {
+    const timer = clock.setTimeout(() => resolve(fallback), Math.max(0, ms));
+    work.then(
+      (value) => {
+        clock.clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clock.clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Wraps a platform timer id so the handle type is the same in workerd and in Node's typings. */
 class SystemTimer {
   constructor(readonly native: ReturnType<typeof setTimeout>) {}

@@ -42,6 +42,8 @@ export interface HealthTuning {
   readonly maxCoolDownMs: number;
   /** Upstreams remembered per isolate; the least recently recorded is forgotten first. */
   readonly maxTracked: number;
+  /** Estimated bytes of what is remembered (keys carry tenant-chosen URLs); same eviction. */
+  readonly maxTrackedBytes: number;
 }
 
 export const DEFAULT_HEALTH_TUNING: HealthTuning = {
@@ -78,6 +80,8 @@ export const DEFAULT_HEALTH_TUNING: HealthTuning = {
   // (tenant, upstream) pairs: 10 upstreams for each of ~200 busy tenants of one
   // isolate; each entry is a key of at most ~2 KB (URL) and a few numbers.
   maxTracked: 2_048,
+  // Typical entries are ~500 bytes; a URL can be long, so bytes are bounded too.
+  maxTrackedBytes: 2 * 1024 * 1024,
 };
 
 /**
@@ -118,6 +122,8 @@ export interface UpstreamHealthSnapshot {
 }
 
 interface Stats {
+  /** Estimated bytes of the entry (key, names and numbers). */
+  readonly bytes: number;
   readonly scope: string;
   /** The name the upstream had when last recorded (for snapshots only). */
   name: string;
@@ -153,6 +159,7 @@ export interface ScopedHealth {
 
 export class UpstreamHealth {
   private readonly stats = new Map<string, Stats>();
+  private trackedBytes = 0;
   private readonly tuning: HealthTuning;
 
   constructor(
@@ -293,7 +300,10 @@ export class UpstreamHealth {
   /** The stats of the pair, marked most recently used; forgets the oldest beyond `maxTracked`. */
   private touch(scope: string, upstream: Upstream): Stats {
     const key = statsKey(scope, upstream);
-    const s = this.stats.get(key) ?? {
+    const known = this.stats.get(key);
+    const s = known ?? {
+      // UTF-16 key (twice: map key and fields), plus the object with its numbers.
+      bytes: 4 * key.length + 2 * upstream.name.length + STATS_OVERHEAD_BYTES,
       scope,
       name: upstream.name,
       url: upstream.url,
@@ -307,15 +317,22 @@ export class UpstreamHealth {
       nextProbeAt: Number.NEGATIVE_INFINITY,
     };
     s.name = upstream.name;
-    this.stats.delete(key);
+    if (known) this.stats.delete(key);
+    else this.trackedBytes += s.bytes;
     this.stats.set(key, s);
-    for (const oldest of this.stats.keys()) {
-      if (this.stats.size <= this.tuning.maxTracked) break;
+    for (const [oldest, stats] of this.stats) {
+      const { maxTracked, maxTrackedBytes } = this.tuning;
+      if (this.stats.size <= maxTracked && this.trackedBytes <= maxTrackedBytes) break;
+      if (oldest === key) break; // the entry being recorded always stays
       this.stats.delete(oldest);
+      this.trackedBytes -= stats.bytes;
     }
     return s;
   }
 }
+
+/** The fixed part of one entry: the object, its numbers and the map slot. */
+const STATS_OVERHEAD_BYTES = 256;
 
 /** Scope strings and URLs never contain a newline: an unambiguous separator. */
 function statsKey(scope: string, upstream: Upstream): string {

@@ -60,3 +60,16 @@ it('forgets the least recently recorded upstream beyond the tracking limit', () 
       .sort(),
   ).toEqual(['a', 'c']);
 });
+
+it('forgets the least recently recorded upstreams beyond the byte budget', () => {
+  const health = new UpstreamHealth(new ManualClock(), { maxTrackedBytes: 4_000 }).scoped(SCOPE);
+  const long = (i: number) => ({
+    ...fakeUpstream(`u${i}`),
+    url: `https://u${i}.test/${'p'.repeat(400)}`,
+  });
+  for (let i = 0; i < 10; i++) health.record(long(i), { ok: true, latencyMs: 10 });
+  const kept = health.snapshot().map((s) => s.name);
+  expect(kept.length).toBeLessThan(10);
+  expect(kept).toContain('u9');
+  expect(kept).not.toContain('u0');
+});
