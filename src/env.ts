@@ -5,7 +5,13 @@
  * operator did not choose is worse than one that refuses to start.
  */
 import { ConfigError } from './errors';
-import { FANOUT_MODES, type FanoutMode, type FanoutSettings } from './upstream/fanout-settings';
+import {
+  FANOUT_MODES,
+  type FanoutMode,
+  type FanoutSettings,
+  MAX_DEADLINE_MS,
+  PLATFORM_CONNECTION_LIMIT,
+} from './upstream/fanout-settings';
 import { parseUpstreams } from './upstream/parse-upstreams';
 import type { Upstream } from './upstream/types';
 
@@ -20,13 +26,11 @@ export interface ResolverConfig {
 }
 
 /**
- * Cloudflare allows 6 simultaneous open connections per invocation, shared
- * with Cache API and Durable Object calls; more than that only queues.
+ * Whole fan-out deadline bounds: below 100 ms nothing answers; above
+ * MAX_DEADLINE_MS (25 s) the pool write and cache put no longer fit in
+ * `waitUntil`'s 30 s, and clients gave up long ago anyway.
  */
-const PLATFORM_CONNECTION_LIMIT = 6;
-
-/** Whole fan-out deadline bounds: below 100 ms nothing answers, above 30 s clients gave up long ago. */
-const DEADLINE_RANGE = [100, 30_000] as const;
+const DEADLINE_RANGE = [100, MAX_DEADLINE_MS] as const;
 
 const configs = new WeakMap<object, ResolverConfig>();
 

@@ -29,6 +29,8 @@ describe('configuration contract', () => {
     ['BATCH_SIZE', '-1'],
     ['STAGGER_MS', '1.5'],
     ['DEADLINE_MS', '10'],
+    // Above MAX_DEADLINE_MS: the pool write and cache put would not fit in waitUntil's 30 s.
+    ['DEADLINE_MS', '30000'],
     ['MAX_INFLIGHT', '7'],
     ['FANOUT_MODE', 'random'],
     ['RESOLVER_DOMAIN', 'not a host'],

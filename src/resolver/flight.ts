@@ -14,7 +14,8 @@ import { mergeAnswers } from '../pool/merge-answers';
 import { isPooled, type PoolGateway } from '../pool/pool-gateway';
 import { toPoolWrite } from '../pool/pool-update';
 import { formatVersion, type QueryVersion, type VersionClock } from '../pool/query-version';
-import type { Clock } from '../upstream/clock';
+import { type Clock, settleWithin } from '../upstream/clock';
+import { CACHE_PUT_BUDGET_MS, POOL_WRITE_BUDGET_MS } from '../upstream/fanout-settings';
 import {
   type FanoutReport,
   type FanoutSettings,
@@ -170,26 +171,32 @@ async function finish(
   // others keep the winner's answer as their entry, in the colo cache too.
   const write = target === 'pool' ? toPoolWrite(merged, version, receivedAt) : null;
   if (target !== 'pool' && target !== null && target.ttl > 0) {
-    await deps.cache.store(key, target, true);
+    await storeInColo(deps, key, target, query.name);
   }
 
   let outcome: QueryLog['write'];
   let poolVersion: string | undefined;
   if (write && deps.pools) {
+    let result: Awaited<ReturnType<PoolGateway['write']>> | null = null;
     try {
-      const result = await deps.pools.write(deps.tenant, query.name, query.type, write);
-      outcome = result.status;
-      poolVersion = formatVersion(result.version);
-      // Hybrid logical clock: never issue a version below one the pool has seen.
-      deps.versions.observe(result.version);
-      const now = deps.clock.now();
-      const entry = entryFromSnapshot(result, now, poolVersion);
-      if (entry) await deps.cache.store(key, entry, true);
+      // Bounded so the write and the cache put below still fit in waitUntil (MAX_DEADLINE_MS).
+      const written = deps.pools.write(deps.tenant, query.name, query.type, write);
+      result = await settleWithin(deps.clock, written, POOL_WRITE_BUDGET_MS, null);
+      if (result === null) throw new Error(`no answer within ${POOL_WRITE_BUDGET_MS} ms`);
     } catch (error) {
       outcome = 'failed';
       console.error(
         JSON.stringify({ event: 'pool-write-error', name: query.name, error: String(error) }),
       );
+    }
+    if (result) {
+      outcome = result.status;
+      poolVersion = formatVersion(result.version);
+      // Hybrid logical clock: never issue a version below one the pool has seen.
+      deps.versions.observe(result.version);
+      const entry = entryFromSnapshot(result, deps.clock.now(), poolVersion);
+      // The write succeeded whatever the colo cache does: a failed put is its own event.
+      if (entry) await storeInColo(deps, key, entry, query.name);
     }
   }
 
@@ -219,6 +226,24 @@ async function finish(
     version: formatVersion(version),
     ...(poolVersion ? { poolVersion } : {}),
   });
+}
+
+/**
+ * Stores the entry in memory and the colo cache. A put that fails or takes
+ * longer than CACHE_PUT_BUDGET_MS costs the colo one refill, nothing more:
+ * it is logged as `cache-put-error` and never fails the flight.
+ */
+async function storeInColo(
+  deps: FlightDeps,
+  key: string,
+  entry: CachedAnswer,
+  name: string,
+): Promise<void> {
+  try {
+    await settleWithin(deps.clock, deps.cache.store(key, entry, true), CACHE_PUT_BUDGET_MS, null);
+  } catch (error) {
+    console.error(JSON.stringify({ event: 'cache-put-error', name, error: String(error) }));
+  }
 }
 
 /** Transport-level failures everywhere means the network itself failed us. */

@@ -10,6 +10,8 @@ import {
   FANOUT_MODES,
   type FanoutSettings,
   fanoutSettingsProblems,
+  MAX_DEADLINE_MS,
+  PLATFORM_CONNECTION_LIMIT,
 } from '../upstream/fanout-settings';
 import { parseUpstreams } from '../upstream/parse-upstreams';
 import type { Upstream } from '../upstream/types';
@@ -53,15 +55,16 @@ export const MAX_NAME_LIST_ENTRIES = 1000;
 /**
  * Bounds for a tenant's fan-out overrides, the same as the deployment's own
  * (src/env.ts): counts above 6 only queue behind the platform's 6 simultaneous
- * connections per invocation, and a deadline above 30 s outlives any client.
+ * connections per invocation, and a deadline above MAX_DEADLINE_MS (25 s)
+ * leaves no time in `waitUntil` for the pool write.
  */
 const TENANT_FANOUT_BOUNDS = {
-  activeTierSize: [1, 6],
-  batchSize: [1, 6],
-  maxInflight: [1, 6],
-  fallbackMs: [0, 30_000],
-  staggerMs: [0, 30_000],
-  deadlineMs: [100, 30_000],
+  activeTierSize: [1, PLATFORM_CONNECTION_LIMIT],
+  batchSize: [1, PLATFORM_CONNECTION_LIMIT],
+  maxInflight: [1, PLATFORM_CONNECTION_LIMIT],
+  fallbackMs: [0, MAX_DEADLINE_MS],
+  staggerMs: [0, MAX_DEADLINE_MS],
+  deadlineMs: [100, MAX_DEADLINE_MS],
 } as const satisfies Record<Exclude<keyof FanoutSettings, 'mode'>, readonly [number, number]>;
 
 /** An unknown-field flood must not become a megabyte of errors; the first ones are enough to act on. */

@@ -6,6 +6,7 @@
  * only decide what to launch next.
  */
 import type { Clock, TimerHandle } from './clock';
+import { PLATFORM_CONNECTION_LIMIT } from './fanout-settings';
 import type { FanoutInput, FanoutReport, UpstreamAttempt } from './scheduler';
 import type { ExchangeResult, Upstream } from './types';
 
@@ -51,7 +52,7 @@ export class FanoutRun {
     this.input = input;
     this.clock = input.clock;
     this.startedAt = input.clock.now();
-    this.waiting = uniqueByName(input.upstreams);
+    this.waiting = uniqueByUrl(input.upstreams);
     this.firstUsable = new Promise((resolve) => {
       this.resolveFirstUsable = resolve;
     });
@@ -67,7 +68,7 @@ export class FanoutRun {
     );
     switch (settings.mode) {
       case 'parallel':
-        while (this.waiting.length > 0) this.launchNext('active');
+        this.fillParallel();
         break;
       case 'sequential':
         this.launchNext('active');
@@ -145,9 +146,17 @@ export class FanoutRun {
         else this.fillBatch();
         break;
       case 'parallel':
+        this.fillParallel();
         break;
     }
     this.endIfDone();
+  }
+
+  /** Parallel mode: everyone at once, as far as the platform's connections allow. */
+  private fillParallel(): void {
+    while (this.waiting.length > 0 && this.open.size < PLATFORM_CONNECTION_LIMIT && !this.ended) {
+      this.launchNext('active');
+    }
   }
 
   /**
@@ -249,12 +258,17 @@ function thrownFailure(error: unknown): ExchangeResult {
   return { ok: false, failure: { kind: 'network', message: `exchange threw: ${message}` } };
 }
 
-/** Keeps the first (best-ranked) of upstreams sharing a name: each is asked at most once. */
-function uniqueByName(upstreams: readonly Upstream[]): Upstream[] {
+/**
+ * Keeps the first (best-ranked) of upstreams sharing a URL or a name: each
+ * resolver is asked at most once, however many names a config gives it, and
+ * each name (logs, metrics) stands for one attempt.
+ */
+function uniqueByUrl(upstreams: readonly Upstream[]): Upstream[] {
   const seen = new Set<string>();
   return upstreams.filter((upstream) => {
-    if (seen.has(upstream.name)) return false;
-    seen.add(upstream.name);
+    const keys = [`url ${upstream.url}`, `name ${upstream.name}`];
+    if (keys.some((key) => seen.has(key))) return false;
+    for (const key of keys) seen.add(key);
     return true;
   });
 }

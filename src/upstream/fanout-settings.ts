@@ -12,6 +12,27 @@ export type FanoutMode = 'tiered' | 'parallel' | 'sequential';
 
 export const FANOUT_MODES: readonly FanoutMode[] = ['tiered', 'parallel', 'sequential'];
 
+/**
+ * Workers allow 6 simultaneous open connections per invocation, shared with
+ * the Cache API and Durable Object calls; a seventh only queues, with its
+ * deadline already running. No mode opens more upstream requests at once.
+ * @see https://developers.cloudflare.com/workers/platform/limits/#simultaneous-open-connections
+ */
+export const PLATFORM_CONNECTION_LIMIT = 6;
+
+/**
+ * `ctx.waitUntil` work is cancelled 30 s after the response is sent (or the
+ * client hung up); the fan-out, the pool write and the cache put all run in it.
+ * @see https://developers.cloudflare.com/workers/runtime-apis/context/#waituntil
+ */
+export const WAIT_UNTIL_MS = 30_000;
+/** What the pool write (one Durable Object call) may take after the fan-out; it is cut off past that. */
+export const POOL_WRITE_BUDGET_MS = 3_000;
+/** What the Cache API put of the written pool may take. */
+export const CACHE_PUT_BUDGET_MS = 2_000;
+/** The longest deadline whose fan-out, pool write and cache put all fit in `waitUntil`: 25 s. */
+export const MAX_DEADLINE_MS = WAIT_UNTIL_MS - POOL_WRITE_BUDGET_MS - CACHE_PUT_BUDGET_MS;
+
 export interface FanoutSettings {
   readonly mode: FanoutMode;
   /** Best-ranked upstreams queried at t=0 (tiered). */
@@ -26,7 +47,8 @@ export interface FanoutSettings {
   readonly deadlineMs: number;
   /**
    * Upstream requests open at once (tiered). `sequential` never has more than one
-   * open; `parallel` ignores it on purpose, being the all-at-once baseline.
+   * open; `parallel` ignores it on purpose, being the all-at-once baseline, but
+   * never opens more than PLATFORM_CONNECTION_LIMIT (the rest start as slots free).
    */
   readonly maxInflight: number;
 }
@@ -47,7 +69,8 @@ export const DEFAULT_FANOUT_SETTINGS: FanoutSettings = {
   // and slots freed by fast answers are reused before the next batch.
   staggerMs: 50,
   // Long enough for a slow upstream across an ocean and a TCP/TLS handshake,
-  // short enough that `ctx.waitUntil` work and the pool write finish promptly.
+  // short enough that `ctx.waitUntil` work and the pool write finish promptly
+  // (at most MAX_DEADLINE_MS).
   deadlineMs: 3000,
   // Workers allow 6 simultaneous connections per invocation, shared with the
   // Cache API and the Durable Object call; 4 leaves those two free.
@@ -74,6 +97,11 @@ export function fanoutSettingsProblems(settings: FanoutSettings): string[] {
     if (!Number.isFinite(value) || value < 0) {
       problems.push(`${key} must be a finite number of ms >= 0, got ${value}`);
     }
+  }
+  if (settings.deadlineMs > MAX_DEADLINE_MS) {
+    problems.push(
+      `deadlineMs must not exceed ${MAX_DEADLINE_MS} (the pool write and cache put must fit in waitUntil's ${WAIT_UNTIL_MS} ms), got ${settings.deadlineMs}`,
+    );
   }
   if (settings.mode === 'tiered' && settings.activeTierSize > settings.maxInflight) {
     problems.push(

@@ -53,7 +53,7 @@ export interface Fanout {
 }
 
 export interface FanoutInput {
-  /** Already ranked, best first (see `UpstreamHealth.rank`). Duplicate names are asked once. */
+  /** Already ranked, best first (see `ScopedHealth.plan`). Duplicate URLs or names are asked once. */
   readonly upstreams: readonly Upstream[];
   readonly query: Uint8Array;
   readonly exchange: Exchange;
@@ -67,14 +67,15 @@ export interface FanoutInput {
  * - `tiered`: the active tier at t=0; the background tier, in staggered
  *   batches under `maxInflight`, from the first usable answer, the fallback
  *   timer, or the failure of the whole active tier, whichever comes first.
- * - `parallel`: everyone at t=0. `maxInflight` does not apply: this is the
- *   all-at-once baseline the benchmark compares against.
+ * - `parallel`: everyone at t=0, up to PLATFORM_CONNECTION_LIMIT (6) open at
+ *   once; the rest start as slots free. `maxInflight` does not apply: this is
+ *   the all-at-once baseline the benchmark compares against.
  * - `sequential`: one at a time in rank order; the next starts when the
  *   previous fails or has been silent for `fallbackMs` (then it is aborted:
  *   the per-try timeout of classic failover), the first usable answer ends
  *   the run (the rest end up in `notStarted`).
  *
- * In every mode each upstream is asked at most once, failures never win, and
+ * In every mode each upstream (URL) is asked at most once, failures never win, and
  * at the deadline every open attempt is aborted and nothing else starts.
  *
  * Throws a RangeError for settings that `fanoutSettingsProblems` rejects: that

@@ -130,12 +130,12 @@ describe('validateTenantConfig names the field path of every error', () => {
     [
       'a string deadline',
       { upstreams: UPSTREAMS, fanout: { deadlineMs: '3000' } },
-      'fanout.deadlineMs: expected a whole number in 100..30000, got "3000"',
+      'fanout.deadlineMs: expected a whole number in 100..25000, got "3000"',
     ],
     [
       'a negative fallback',
       { upstreams: UPSTREAMS, fanout: { fallbackMs: -1 } },
-      'fanout.fallbackMs: expected a whole number in 0..30000, got -1',
+      'fanout.fallbackMs: expected a whole number in 0..25000, got -1',
     ],
     [
       'a bad ecs',
