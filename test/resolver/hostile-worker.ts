@@ -42,9 +42,11 @@ export function hostileUpstreams(): HostileUpstreams {
     hostile,
     honest,
     bindings: {
+      // Health is kept per (tenant, URL): the tag in the URL (the servers ignore
+      // the query string) gives every pair its own health, from a clean start.
       UPSTREAMS: [
-        `${hostile}=http://127.0.0.1:${inject('hostilePort')}/dns-query`,
-        `${honest}=http://127.0.0.1:${inject('honestPort')}/dns-query`,
+        `${hostile}=http://127.0.0.1:${inject('hostilePort')}/dns-query?pair=${tag}`,
+        `${honest}=http://127.0.0.1:${inject('honestPort')}/dns-query?pair=${tag}`,
       ].join(','),
     },
   };
