@@ -64,3 +64,22 @@ it('reads a deadline timeout as a cut-off only when the fan-out had a winner', a
     failures: 1,
   });
 });
+
+it("cools down an upstream that keeps hitting sequential mode's per-try timeout", async () => {
+  const clock = new ManualClock();
+  const health = new UpstreamHealth(clock).scoped(SCOPE);
+  const net = new FakeNetwork(clock, {
+    hung: { latencyMs: 0, result: 'never' },
+    good: { latencyMs: 20, result: 'ok' },
+  });
+  const settings = { ...DEFAULT_FANOUT_SETTINGS, mode: 'sequential' as const };
+  // Config order puts the hung one first; every lookup waits FALLBACK_MS for it.
+  for (let i = 0; i < coolDownAfter; i++) {
+    const report = await settleFanoutOn(clock, net, { upstreams: net.upstreams, settings });
+    expect(report.winner?.upstream.name).toBe('good');
+    health.recordFanout(report);
+  }
+
+  expect(health.snapshot().find((s) => s.name === 'hung')?.coolingUntil).not.toBeNull();
+  expect(health.plan(net.upstreams).map((u) => u.name)).toEqual(['good']);
+});
