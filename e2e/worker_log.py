@@ -1,5 +1,6 @@
 """The worker's own account of its lookups: the JSON query lines (SPEC §10) in
-wrangler's output, one per fan-out (cache hits are not logged)."""
+wrangler's output, one per query (plain hits sampled by LOG_HIT_SAMPLE_RATE);
+only the line of a query that started a fan-out has `upstreams`."""
 
 from __future__ import annotations
 

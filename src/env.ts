@@ -15,14 +15,22 @@ import {
 import { parseUpstreams } from './upstream/parse-upstreams';
 import type { Upstream } from './upstream/types';
 
-/** The bindings and vars the worker reads (generated `Env` plus secrets). */
-export type Bindings = Env & { ADMIN_TOKEN?: string };
+/**
+ * The bindings and vars the worker reads (generated `Env` plus secrets).
+ * FLEET_METRICS is optional: local dev and tests run without a dataset.
+ */
+export type Bindings = Omit<Env, 'FLEET_METRICS'> & {
+  ADMIN_TOKEN?: string;
+  FLEET_METRICS?: AnalyticsEngineDataset;
+};
 
 export interface ResolverConfig {
   readonly upstreams: readonly Upstream[];
   readonly fanout: FanoutSettings;
   readonly resolverDomain: string;
   readonly allowLoopbackUpstreams: boolean;
+  /** Share of plain cache hits written to the query log, 0..1 (LOG_HIT_SAMPLE_RATE). */
+  readonly hitLogSampleRate: number;
 }
 
 /**
@@ -69,6 +77,7 @@ export function parseConfig(env: Bindings): ResolverConfig {
     fanout,
     resolverDomain: readHostname(env, 'RESOLVER_DOMAIN'),
     allowLoopbackUpstreams,
+    hitLogSampleRate: readFraction(env, 'LOG_HIT_SAMPLE_RATE', 1),
   };
 }
 
@@ -83,7 +92,8 @@ type StringKey =
   | 'MAX_INFLIGHT'
   | 'FANOUT_MODE'
   | 'RESOLVER_DOMAIN'
-  | 'ALLOW_LOOPBACK_UPSTREAMS';
+  | 'ALLOW_LOOPBACK_UPSTREAMS'
+  | 'LOG_HIT_SAMPLE_RATE';
 
 function readString(env: Bindings, key: StringKey): string {
   const value = env[key];
@@ -101,6 +111,19 @@ function readInteger(env: Bindings, key: StringKey, min: number, max: number): n
     throw new ConfigError(key, `${value} is outside ${min}..${max}`);
   }
   return value;
+}
+
+/**
+ * An optional fraction 0..1; absent or empty means `fallback`, so a
+ * deployment from before the key existed keeps its behaviour.
+ */
+function readFraction(env: Bindings, key: StringKey, fallback: number): number {
+  const value: unknown = env[key];
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return fallback;
+  const raw = String(value).trim();
+  const parsed = /^(0|1|0?\.\d+|1\.0*)$/.test(raw) ? Number(raw) : Number.NaN;
+  if (Number.isNaN(parsed)) throw new ConfigError(key, `"${raw}" is not a number from 0 to 1`);
+  return parsed;
 }
 
 function readBoolean(env: Bindings, key: StringKey): boolean {

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { QueryLog } from '../../src/observability/query-log';
+import type { FanoutQueryLog } from '../../src/observability/query-log';
 import { findUnusedPort } from '../../test/support/loopback-listener';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,7 +42,8 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 }
 
 /** One line of the resolver's structured log, as the worker writes it. */
-export type QueryLogLine = QueryLog;
+/** Only lines with a fan-out timeline: cache hits and joined clients have none. */
+export type QueryLogLine = FanoutQueryLog;
 
 export interface WorkerInstance {
   readonly origin: string;

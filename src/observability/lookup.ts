@@ -8,6 +8,12 @@ import type { FanoutReport } from '../upstream/scheduler';
 
 export type WriteOutcome = 'accepted' | 'merged' | 'rejected' | 'failed';
 
+/**
+ * Why a fan-out ran: a client's miss, a hit in the last tenth of its TTL
+ * (prefetch, SPEC §5) or an expired entry being refreshed (RFC 8767).
+ */
+export type FanoutTrigger = 'miss' | 'prefetch' | 'stale-refresh';
+
 export interface Lookup {
   /**
    * The pool scope of the flight: the tenant id, or `tenant@subnet` with
@@ -16,9 +22,12 @@ export interface Lookup {
   readonly scope: string;
   readonly name: string;
   readonly type: string;
+  readonly trigger: FanoutTrigger;
   readonly report: FanoutReport;
   /** The merged records; only who returned each one matters here. */
   readonly records: readonly { readonly sources: readonly string[] }[];
+  /** Records the upstreams disagreed on (the merge's divergences); absent: not counted. */
+  readonly divergences?: number;
   /** Absent when nothing was written (no usable answer, or no pool binding). */
   readonly write?: WriteOutcome;
   /** The query's own version. */

@@ -32,6 +32,10 @@ export const MAX_LABEL_SETS = 1_000;
  */
 export const LATENCY_BUCKETS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500];
 
+/** The first line of every scrape. */
+export const PER_ISOLATE_NOTE =
+  '# Counters of ONE isolate since it started (each scrape may reach another); for the fleet, query the FLEET_METRICS Analytics Engine dataset.';
+
 const CACHE_STATUSES: readonly CacheStatus[] = ['hit', 'miss', 'stale', 'local'];
 const WRITE_OUTCOMES: readonly WriteOutcome[] = ['accepted', 'merged', 'rejected', 'failed'];
 
@@ -96,7 +100,9 @@ export class MetricsRegistry {
 
   /** The text exposition format 0.0.4; serve as `text/plain; version=0.0.4`. */
   render(): string {
-    const out: string[] = [];
+    // A plain comment line (format 0.0.4 ignores it): whoever reads the
+    // output learns it is not the fleet's total.
+    const out: string[] = [PER_ISOLATE_NOTE];
     const tenants = [...this.tenants.values()];
     const upstreams = [...this.upstreams.values()];
 

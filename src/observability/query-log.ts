@@ -1,8 +1,14 @@
 /**
- * One structured JSON line per query (SPEC §10): enough to reconstruct the
- * fan-out timeline from logs alone (`wrangler tail`, Logpush).
+ * One structured JSON line per client query (SPEC §10): hits, stale and
+ * local answers, clients that joined another query's fan-out, and the
+ * queries that started one (a miss, a prefetch or a stale refresh), whose
+ * line carries the whole fan-out timeline, enough to reconstruct it from
+ * logs alone (`wrangler tail`, Logpush).
  */
+import type { FanoutShare } from '../resolver/resolver';
 import type { UpstreamAttempt } from '../upstream/scheduler';
+import type { AnsweredQuery } from './answered-query';
+import type { FanoutTrigger, WriteOutcome } from './lookup';
 
 export interface AttemptLog {
   readonly upstream: string;
@@ -14,21 +20,35 @@ export interface AttemptLog {
 
 export interface QueryLog {
   readonly event: 'query';
-  readonly tenant?: string;
+  readonly tenant: string;
   readonly name: string;
   readonly type: string;
+  /** What the client got: `hit`, `miss`, `stale` or `local`. */
   readonly cache: string;
+  readonly rcode: string;
+  /** From the request reaching the route to the answer being ready. */
+  readonly latencyMs: number;
+  /** `none`, `joined` (another query's fan-out answered it) or why this query started one. */
+  readonly fanout: 'none' | 'joined' | FanoutTrigger;
   readonly winner: string | null;
-  readonly upstreams: readonly AttemptLog[];
-  readonly notStarted: readonly string[];
-  readonly mergeSize: number;
-  readonly divergences: number;
-  readonly write?: 'accepted' | 'merged' | 'rejected' | 'failed';
+  /** The rest only when this query started a fan-out. */
+  readonly upstreams?: readonly AttemptLog[];
+  readonly notStarted?: readonly string[];
+  readonly mergeSize?: number;
+  readonly divergences?: number;
+  readonly write?: WriteOutcome;
   /** The query's own version (SPEC §4: taken when it started). */
   readonly version?: string;
   /** The pool's version after the write; differs from `version` when the write was rejected. */
   readonly poolVersion?: string;
 }
+
+/** The line of a query that started a fan-out: it always has the timeline. */
+export type FanoutQueryLog = QueryLog & {
+  readonly upstreams: readonly AttemptLog[];
+  readonly notStarted: readonly string[];
+  readonly mergeSize: number;
+};
 
 /** Offsets are ms since the fan-out started; outcome is `ok` or the failure kind. */
 export function attemptLog(attempt: UpstreamAttempt): AttemptLog {
@@ -37,13 +57,42 @@ export function attemptLog(attempt: UpstreamAttempt): AttemptLog {
     tier: attempt.tier,
     start: attempt.startedAt,
     end: attempt.endedAt,
-    outcome: attempt.result.ok
-      ? 'ok'
-      : `${attempt.result.failure.kind}${attempt.result.failure.rcode ? `:${attempt.result.failure.rcode}` : ''}`,
+    outcome: attemptOutcome(attempt),
   };
 }
 
-/** Writes one JSON line; workerd forwards console.log to `wrangler tail` / Logpush. */
-export function writeQueryLog(entry: QueryLog): void {
-  console.log(JSON.stringify(entry));
+/** `ok`, or the failure kind with the upstream's RCODE when it sent one (`rcode:2`). */
+export function attemptOutcome(attempt: UpstreamAttempt): string {
+  if (attempt.result.ok) return 'ok';
+  const { kind, rcode } = attempt.result.failure;
+  return rcode ? `${kind}:${rcode}` : kind;
+}
+
+/** The log line of one answered query. */
+export function queryLog(answered: AnsweredQuery, share: FanoutShare): QueryLog {
+  const line: QueryLog = {
+    event: 'query',
+    tenant: answered.tenant,
+    name: answered.name,
+    type: answered.type,
+    cache: answered.cache,
+    rcode: answered.rcode,
+    latencyMs: answered.latencyMs,
+    fanout: share.kind === 'started' ? share.trigger : share.kind,
+    winner: answered.winner,
+  };
+  if (share.kind !== 'started' || share.lookup === null) return line;
+  const { report, write, version, poolVersion, records, divergences } = share.lookup;
+  return {
+    ...line,
+    // A prefetch or a stale refresh answered nobody when it finished; its own winner is here.
+    winner: report.winner?.upstream.name ?? null,
+    upstreams: report.attempts.map(attemptLog),
+    notStarted: report.notStarted.map((u) => u.name),
+    mergeSize: records.length,
+    ...(divergences !== undefined ? { divergences } : {}),
+    ...(write ? { write } : {}),
+    version,
+    ...(poolVersion ? { poolVersion } : {}),
+  };
 }

@@ -8,8 +8,7 @@ import { entryFromResponse, entryFromSnapshot, orderLike } from '../cache/cached
 import type { DnsMessage } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
-import type { Lookup } from '../observability/lookup';
-import { attemptLog, type QueryLog } from '../observability/query-log';
+import type { FanoutTrigger, Lookup, WriteOutcome } from '../observability/lookup';
 import { mergeAnswers } from '../pool/merge-answers';
 import { isPooled, type PoolGateway } from '../pool/pool-gateway';
 import { toPoolWrite } from '../pool/pool-update';
@@ -47,8 +46,7 @@ export interface FlightDeps {
   readonly cache: AnswerCache;
   readonly pools: PoolGateway | null;
   readonly versions: VersionClock;
-  readonly log: (entry: QueryLog) => void;
-  /** Metrics and traces (SPEC §10); absent: not recorded. */
+  /** Per-isolate metrics and traces (SPEC §10); absent: not recorded. */
   readonly observe?: (lookup: Lookup) => void;
 }
 
@@ -57,9 +55,20 @@ export interface Flight {
   readonly answer: Promise<FlightAnswer>;
   /** Never rejects; for `ctx.waitUntil`. */
   readonly background: Promise<void>;
+  /**
+   * What the fan-out, merge and pool write came to, once the background is
+   * done; null if the background failed. Never rejects. The query that
+   * started the flight logs and counts it (observability/query-record.ts).
+   */
+  readonly lookup: Promise<Lookup | null>;
 }
 
-export function startFlight(deps: FlightDeps, query: DnsQuery, key: string): Flight {
+export function startFlight(
+  deps: FlightDeps,
+  query: DnsQuery,
+  key: string,
+  trigger: FanoutTrigger,
+): Flight {
   // The version is taken when the query starts (SPEC §4): it orders this
   // query's eventual pool write against every other query's.
   const version = deps.versions.next();
@@ -98,19 +107,21 @@ export function startFlight(deps: FlightDeps, query: DnsQuery, key: string): Fli
       winner: null,
     }));
 
-  const background = fanout.settled
+  const lookup = fanout.settled
     .then(async (report) => {
       // The answer is settled before the fan-out is (firstUsable resolves first).
       await answer;
-      return finish(deps, query, key, version, report, pooled ? 'pool' : winnerEntry);
+      const target = pooled ? 'pool' : winnerEntry;
+      return finish(deps, query, key, trigger, version, report, target);
     })
     .catch((error: unknown) => {
       console.error(
         JSON.stringify({ event: 'background-error', name: query.name, error: String(error) }),
       );
+      return null;
     });
 
-  return { answer, background };
+  return { answer, background: lookup.then(() => undefined), lookup };
 }
 
 /**
@@ -149,11 +160,12 @@ async function finish(
   deps: FlightDeps,
   query: DnsQuery,
   key: string,
+  trigger: FanoutTrigger,
   version: QueryVersion,
   report: FanoutReport,
   /** `pool` for a pooled query; otherwise the winner's entry, which stands for the whole answer. */
   target: 'pool' | CachedAnswer | null,
-): Promise<void> {
+): Promise<Lookup> {
   deps.health.recordFanout(report);
   // Arrival order, winner first: the merge takes the first usable answer's chain as reference.
   const arrived = [...report.attempts].sort((a, b) => a.endedAt - b.endedAt);
@@ -174,7 +186,7 @@ async function finish(
     await storeInColo(deps, key, target, query.name);
   }
 
-  let outcome: QueryLog['write'];
+  let outcome: WriteOutcome | undefined;
   let poolVersion: string | undefined;
   if (write && deps.pools) {
     let result: Awaited<ReturnType<PoolGateway['write']>> | null = null;
@@ -200,32 +212,21 @@ async function finish(
     }
   }
 
-  deps.log({
-    event: 'query',
-    tenant: deps.tenant,
+  const lookup: Lookup = {
+    scope: deps.tenant,
     name: query.name,
     type: query.type,
-    cache: 'miss',
-    winner: report.winner?.upstream.name ?? null,
-    upstreams: report.attempts.map(attemptLog),
-    notStarted: report.notStarted.map((u) => u.name),
-    mergeSize: merged.records.length,
+    trigger,
+    report,
+    records: merged.records,
     divergences: merged.divergences.length,
     ...(outcome ? { write: outcome } : {}),
     // This query's version, and the pool's after the write: they differ when it was rejected.
     version: formatVersion(version),
     ...(poolVersion ? { poolVersion } : {}),
-  });
-  deps.observe?.({
-    scope: deps.tenant,
-    name: query.name,
-    type: query.type,
-    report,
-    records: merged.records,
-    ...(outcome ? { write: outcome } : {}),
-    version: formatVersion(version),
-    ...(poolVersion ? { poolVersion } : {}),
-  });
+  };
+  deps.observe?.(lookup);
+  return lookup;
 }
 
 /**

@@ -10,7 +10,6 @@ import { type Bindings, loadConfig } from '../env';
 import { ConfigError } from '../errors';
 import type { Lookup } from '../observability/lookup';
 import { MetricsRegistry } from '../observability/metrics';
-import { writeQueryLog } from '../observability/query-log';
 import { TraceStore } from '../observability/trace-store';
 import { durablePoolGateway } from '../pool/pool-gateway';
 import { VersionClock } from '../pool/query-version';
@@ -128,7 +127,6 @@ function cachedResolver(
     cache: answerCache(),
     pools: durablePoolGateway(env.DOMAIN_POOL),
     versions: isolateVersions(),
-    log: writeQueryLog,
     observe: observeLookup,
     inflight: isolateInflight,
     failures,

@@ -6,6 +6,7 @@ import { clientSubnet, withClientSubnet } from '../dns/client-subnet';
 import { type DnsMessage, FLAGS } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
+import type { FanoutTrigger, Lookup } from '../observability/lookup';
 import type { NameDecision } from '../tenants/name-policy';
 import type { EcsPolicy } from '../tenants/tenant-config';
 import { settleWithin } from '../upstream/clock';
@@ -21,7 +22,40 @@ export interface Resolution {
   readonly extendedErrors: readonly ExtendedError[];
   readonly cacheStatus: CacheStatus;
   readonly winner: { readonly name: string; readonly durationMs: number } | null;
+  /**
+   * How this query took part in a fan-out: settles at once when it started
+   * none or joined one, when its own fan-out's background ends otherwise.
+   * Never rejects.
+   */
+  readonly fanout: Promise<FanoutShare>;
 }
+
+/**
+ * A query's part in a fan-out: none (answered from cache or by policy),
+ * joined (shared one another query started), or started, for one of three
+ * reasons; the starter reports what the fan-out came to (null: its
+ * background failed), so every fan-out is logged and counted exactly once.
+ */
+export type FanoutShare =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'joined' }
+  | { readonly kind: 'started'; readonly trigger: FanoutTrigger; readonly lookup: Lookup | null };
+
+/** Where fly() records this query's share; the first record wins. */
+interface ShareSlot {
+  readonly promise: Promise<FanoutShare>;
+  settle(share: FanoutShare | Promise<FanoutShare>): void;
+}
+
+function shareSlot(): ShareSlot {
+  let settle: (share: FanoutShare | Promise<FanoutShare>) => void = () => {};
+  const promise = new Promise<FanoutShare>((resolve) => {
+    settle = resolve;
+  });
+  return { promise, settle: (share) => settle(share) };
+}
+
+const NO_FANOUT: FanoutShare = { kind: 'none' };
 
 /** RFC 8767 §5: a stale answer is served with a 30 s TTL. */
 export const STALE_ANSWER_TTL = 30;
@@ -89,24 +123,27 @@ export function createResolver(deps: ResolverDeps): Resolver {
     key: string,
     scope: string,
     request: RequestScope,
+    share: ShareSlot,
+    trigger: FanoutTrigger,
   ): Promise<FlightAnswer> {
     const now = deps.clock.now();
     const joined = deps.inflight.join(key, now);
-    if (!joined) return start(query, key, scope, request);
+    if (!joined) return start(query, key, scope, request, share, trigger);
     return settleWithin(deps.clock, joined.answer, joined.answerBy - now, lateAnswer).then(
       (answer) => {
         if (
           answer.entry === null ||
           classifyEntry(answer.entry, deps.clock.now())?.state === 'fresh'
         ) {
+          share.settle({ kind: 'joined' });
           return answer;
         }
         // Every client that found this answer too old must not start its own
         // fan-out: the first one to get here starts one, the others join it.
         const current = deps.inflight.join(key, deps.clock.now());
         return current !== undefined && current !== joined
-          ? fly(query, key, scope, request)
-          : start(query, key, scope, request);
+          ? fly(query, key, scope, request, share, trigger)
+          : start(query, key, scope, request, share, trigger);
       },
     );
   }
@@ -121,10 +158,13 @@ export function createResolver(deps: ResolverDeps): Resolver {
     key: string,
     scope: string,
     request: RequestScope,
+    share: ShareSlot,
+    trigger: FanoutTrigger,
   ): Promise<FlightAnswer> {
     const now = deps.clock.now();
-    const flight = startFlight({ ...deps, tenant: scope }, query, key);
+    const flight = startFlight({ ...deps, tenant: scope }, query, key, trigger);
     request.waitUntil(flight.background);
+    share.settle(flight.lookup.then((lookup) => ({ kind: 'started', trigger, lookup })));
     // Every failed flight is remembered (RFC 9520), whoever still waits for it:
     // a refresh that fails after the stale wait must not be retried by the next client.
     void flight.answer.then((answer) => {
@@ -144,18 +184,20 @@ export function createResolver(deps: ResolverDeps): Resolver {
     return settleWithin(deps.clock, flight.answer, answerBy - now, lateAnswer);
   }
 
-  function fromFlight(answer: FlightAnswer): Resolution {
+  function fromFlight(answer: FlightAnswer, share: ShareSlot): Resolution {
     return {
       response: answer.entry ? messageFromEntry(answer.entry, deps.clock.now()) : null,
       extendedErrors: answer.extendedErrors,
       cacheStatus: 'miss',
       winner: answer.winner,
+      fanout: share.promise,
     };
   }
 
   return {
     async resolve(clientQuery, request) {
       if (deps.namePolicy?.(clientQuery.name) === 'deny') return blocked();
+      const share = shareSlot();
       // With opt-in ECS, answers depend on the client's subnet: the subnet joins
       // the cache key and the pool's name, so one subnet never gets another's pool.
       const subnet = deps.ecs === 'truncate' && request.ip ? clientSubnet(request.ip) : null;
@@ -171,13 +213,16 @@ export function createResolver(deps: ResolverDeps): Resolver {
         const { entry } = found;
         if (inPrefetchWindow(entry, now) && !deps.prefetched.has(entry)) {
           deps.prefetched.add(entry);
-          void fly(query, key, scope, request);
+          void fly(query, key, scope, request, share, 'prefetch');
+        } else {
+          share.settle(NO_FANOUT);
         }
         return {
           response: messageFromEntry(entry, now),
           extendedErrors: [],
           cacheStatus: 'hit',
           winner: null,
+          fanout: share.promise,
         };
       }
 
@@ -188,20 +233,22 @@ export function createResolver(deps: ResolverDeps): Resolver {
       if (found?.state === 'stale') {
         // A failed refresh (fast or slow) was remembered by start(), so while the
         // upstreams are down the next clients get the stale entry at once.
+        if (recentlyFailed) share.settle(NO_FANOUT);
         const refreshed = recentlyFailed
           ? null
           : await settleWithin(
               deps.clock,
-              fly(query, key, scope, request),
+              fly(query, key, scope, request, share, 'stale-refresh'),
               STALE_REFRESH_WAIT_MS,
               null,
             );
-        if (refreshed?.entry) return fromFlight(refreshed);
+        if (refreshed?.entry) return fromFlight(refreshed, share);
         return {
           response: messageFromEntry(found.entry, now, STALE_ANSWER_TTL),
           extendedErrors: [{ code: EDE.StaleAnswer, text: 'refresh failed or too slow' }],
           cacheStatus: 'stale',
           winner: null,
+          fanout: share.promise,
         };
       }
 
@@ -211,10 +258,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
           extendedErrors: [{ code: EDE.CachedError, text: 'recent resolution failure' }],
           cacheStatus: 'hit',
           winner: null,
+          fanout: Promise.resolve(NO_FANOUT),
         };
       }
 
-      return fromFlight(await fly(query, key, scope, request));
+      return fromFlight(await fly(query, key, scope, request, share, 'miss'), share);
     },
   };
 }
@@ -233,6 +281,7 @@ function blocked(): Resolution {
     extendedErrors: [{ code: EDE.Blocked, text: 'blocked by the resolver operator' }],
     cacheStatus: 'local',
     winner: null,
+    fanout: Promise.resolve(NO_FANOUT),
   };
 }
 

@@ -6,13 +6,17 @@
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { AppEnv } from '../app-env';
-import { decodeMessage } from '../dns/codec';
+import { type DnsMessage, decodeMessage, headerRcode } from '../dns/codec';
 import { type DnsJsonResponse, parseJsonQuery, toJsonResponse } from '../dns/json-api';
 import { localAnswer } from '../dns/local-answer';
 import type { DnsQuery, QueryParseResult } from '../dns/query-parser';
+import { rcodeName } from '../dns/rcodes';
 import { buildClientResponse, buildErrorResponse } from '../dns/responses';
+import { loadConfig } from '../env';
 import { HttpError, JsonApiError } from '../errors';
+import { recordQuery } from '../observability/query-record';
 import { isolateMetrics } from '../resolver/isolate-resolver';
+import type { CacheStatus, FanoutShare } from '../resolver/resolver';
 import { FAILURE_TTL, responseTtl } from '../resolver/response-ttl';
 import { DNS_JSON, DNS_MESSAGE, type ResponseFormat } from './content-negotiation';
 
@@ -27,10 +31,14 @@ export async function answerParsedQuery(
   switch (parsed.kind) {
     case 'reject':
       throw new HttpError(parsed.status, parsed.reason);
-    case 'local':
+    case 'local': {
+      const startedAt = performance.now();
       setMetric(c, 'cache', 'local');
       isolateMetrics.countQuery(c.get('tenant').id, 'local');
-      return send(c, parsed.response, format, responseTtlOf(parsed.response));
+      const message = decodeMessage(parsed.response);
+      account(c, message.questions?.[0], message, 'local', startedAt, null, NO_FANOUT);
+      return send(c, parsed.response, format, responseTtl(message));
+    }
     case 'query':
       return answerQuery(c, parsed.query, format);
   }
@@ -41,16 +49,19 @@ export async function answerJsonParams(c: AppContext, params: URLSearchParams): 
   const parsed = parseJsonQuery(params);
   if (!parsed.ok) throw new JsonApiError(400, parsed.error);
   // The wire path answers ANY in parseWireQuery; JSON queries get the same RFC 8482 answer here.
+  const startedAt = performance.now();
   const local = localAnswer(parsed.query);
   if (local) {
     setMetric(c, 'cache', 'local');
     isolateMetrics.countQuery(c.get('tenant').id, 'local');
+    account(c, parsed.query, local, 'local', startedAt, null, NO_FANOUT);
     return sendJson(c, toJsonResponse(parsed.query, local), responseTtl(local));
   }
   return answerQuery(c, parsed.query, 'json');
 }
 
 async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseFormat) {
+  const startedAt = performance.now();
   const ctx = c.executionCtx;
   const resolution = await c.get('tenant').resolver.resolve(query, {
     ip: c.req.header('cf-connecting-ip'),
@@ -63,6 +74,15 @@ async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseForma
     setMetric(c, 'upstream', resolution.winner.durationMs, resolution.winner.name);
   }
   const { response, extendedErrors } = resolution;
+  account(
+    c,
+    query,
+    response,
+    resolution.cacheStatus,
+    startedAt,
+    resolution.winner?.name ?? null,
+    resolution.fanout,
+  );
   const bytes = response
     ? buildClientResponse(query, response, { extendedErrors })
     : buildErrorResponse(query, 'SERVFAIL', extendedErrors);
@@ -92,6 +112,38 @@ function sendJson(c: AppContext, body: DnsJsonResponse, ttl: number): Response {
   });
 }
 
-function responseTtlOf(bytes: Uint8Array): number {
-  return responseTtl(decodeMessage(bytes));
+const NO_FANOUT: Promise<FanoutShare> = Promise.resolve({ kind: 'none' });
+
+/**
+ * Logs the query and writes its fleet points once its fan-out (if it started
+ * one) is done: after the response, so under `waitUntil`.
+ */
+function account(
+  c: AppContext,
+  question: { readonly name: string; readonly type: string } | undefined,
+  response: DnsMessage | null,
+  cache: CacheStatus,
+  startedAt: number,
+  winner: string | null,
+  fanout: Promise<FanoutShare>,
+): void {
+  const answered = {
+    tenant: c.get('tenant').id,
+    name: question?.name ?? '',
+    type: question?.type ?? '',
+    cache,
+    rcode: rcodeName(response ? headerRcode(response) : SERVFAIL),
+    latencyMs: Math.round(performance.now() - startedAt),
+    winner,
+  };
+  const sinks = {
+    dataset: c.env.FLEET_METRICS,
+    hitLogSampleRate: loadConfig(c.env).hitLogSampleRate,
+    random: Math.random,
+    log: (line: string) => console.log(line),
+  };
+  c.executionCtx.waitUntil(fanout.then((share) => recordQuery(sinks, answered, share)));
 }
+
+/** RCODE 2 (RFC 1035 §4.1.1): what the client gets when every upstream failed. */
+const SERVFAIL = 2;

@@ -2,7 +2,7 @@
  * Builds the `Lookup` a finished flight hands to observability, from a short
  * description of each attempt, so metric and trace tests read like timelines.
  */
-import type { Lookup, WriteOutcome } from '../../src/observability/lookup';
+import type { FanoutTrigger, Lookup, WriteOutcome } from '../../src/observability/lookup';
 import type { UpstreamAttempt } from '../../src/upstream/scheduler';
 import type { UpstreamFailureKind } from '../../src/upstream/types';
 
@@ -28,6 +28,7 @@ export function lookupOf(
     type?: string;
     records?: string[][];
     write?: WriteOutcome;
+    trigger?: FanoutTrigger;
   } = {},
 ): Lookup {
   const built: UpstreamAttempt[] = attempts.map((a) => ({
@@ -62,6 +63,7 @@ export function lookupOf(
     scope: options.scope ?? 'acme',
     name: options.name ?? 'www.example.com',
     type: options.type ?? 'A',
+    trigger: options.trigger ?? 'miss',
     report: { startedAt: STARTED_AT, attempts: built, winner, notStarted: [] },
     records: (options.records ?? []).map((sources) => ({ sources })),
     ...(options.write ? { write: options.write } : {}),

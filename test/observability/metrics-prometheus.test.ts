@@ -3,7 +3,11 @@
  * format 0.0.4, with escaped label values and a bounded number of label sets.
  */
 import { describe, expect, it } from 'vitest';
-import { LATENCY_BUCKETS_MS, MetricsRegistry } from '../../src/observability/metrics';
+import {
+  LATENCY_BUCKETS_MS,
+  MetricsRegistry,
+  PER_ISOLATE_NOTE,
+} from '../../src/observability/metrics';
 import { lookupOf } from './lookup-fixtures';
 
 /** The value of the one sample line that starts with `series` followed by a space. */
@@ -22,7 +26,10 @@ describe('rendering', () => {
     expect(text.endsWith('\n')).toBe(true);
 
     const typed = new Map<string, string>();
-    for (const line of text.trimEnd().split('\n')) {
+    const [first, ...lines] = text.trimEnd().split('\n');
+    // The scrape says it is one isolate's, not the fleet's.
+    expect(first).toBe(PER_ISOLATE_NOTE);
+    for (const line of lines) {
       const declared = /^# (HELP|TYPE) (\S+) (.+)$/.exec(line);
       if (declared) {
         expect(declared[2]).toMatch(/^edge_resolver_[a-z_]+$/);

@@ -1,6 +1,6 @@
 /**
  * A failed Cache API put after an accepted pool write is its own event
- * (`cache-put-error`): the query log says the write was accepted, because it
+ * (`cache-put-error`): the lookup (and so the query log) says the write was accepted, because it
  * was, and the flight still succeeds.
  */
 import { env } from 'cloudflare:test';
@@ -8,7 +8,7 @@ import { afterEach, expect, inject, it, vi } from 'vitest';
 import { AnswerCache } from '../../src/cache/answer-cache';
 import { LruCache } from '../../src/cache/lru-cache';
 import { parseWireQuery } from '../../src/dns/query-parser';
-import type { QueryLog } from '../../src/observability/query-log';
+import type { Lookup } from '../../src/observability/lookup';
 import { durablePoolGateway } from '../../src/pool/pool-gateway';
 import { VersionClock } from '../../src/pool/query-version';
 import { InflightFlights } from '../../src/resolver/inflight-flights';
@@ -39,7 +39,7 @@ const name = uniqueFleetName('put-fails');
 afterEach(() => resetControl(name));
 
 it('logs an accepted pool write and a separate cache-put-error when the colo put fails', async () => {
-  const logs: QueryLog[] = [];
+  const lookups: Lookup[] = [];
   const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
   const tenant = `put-fails-${crypto.randomUUID().slice(0, 8)}`;
   const resolver = createResolver({
@@ -52,7 +52,8 @@ it('logs an accepted pool write and a separate cache-put-error when the colo put
     cache: new AnswerCache(new RefusingCache()),
     pools: durablePoolGateway(env.DOMAIN_POOL),
     versions: new VersionClock('cache-put-test', () => Date.now()),
-    log: (entry) => logs.push(entry),
+    // What the query log and the metrics are made of (observability/query-record.ts).
+    observe: (lookup) => lookups.push(lookup),
     inflight: new InflightFlights(),
     failures: new LruCache(100),
     prefetched: new WeakSet(),
@@ -67,7 +68,7 @@ it('logs an accepted pool write and a separate cache-put-error when the colo put
   errors.mockRestore();
 
   expect(resolution.response).not.toBeNull();
-  expect(logs.map((entry) => entry.write)).toEqual(['accepted']);
+  expect(lookups.map((lookup) => lookup.write)).toEqual(['accepted']);
   expect(events).toContain('cache-put-error');
   expect(events).not.toContain('pool-write-error');
 });
