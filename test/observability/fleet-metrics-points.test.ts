@@ -7,7 +7,7 @@ import { expect, inject, it } from 'vitest';
 import type { Bindings } from '../../src/env';
 import { DEFAULT_TENANT } from '../../src/resolver/isolate-resolver';
 import { fleetBindings, uniqueFleetName } from '../resolver/fleet-worker';
-import { wireAnswer } from '../routes/dns-assertions';
+import { rcodeOf, wireAnswer } from '../routes/dns-assertions';
 import { callWorker, getPath, queryBytes } from '../routes/worker-client';
 import { RecordingDataset } from './recording-dataset';
 
@@ -105,5 +105,5 @@ it('writes a local answer as a query point with no fan-out', async () => {
 
 it('answers as usual when no dataset is bound', async () => {
   const message = await ask(uniqueFleetName('fleet-unbound'), undefined);
-  expect(message.rcode).toBe('NOERROR');
+  expect(rcodeOf(message)).toBe('NOERROR');
 });
