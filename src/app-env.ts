@@ -1,4 +1,5 @@
 import type { TimingVariables } from 'hono/timing';
+import type { Session } from './console/console-session';
 import type { Bindings } from './env';
 import type { TenantContext } from './tenants/tenant-context';
 
@@ -12,5 +13,7 @@ export interface AppEnv {
     credential: string;
     /** Set by the admin auth middleware when the request carries a valid signed link for its path. */
     signedLink: boolean;
+    /** Set by the console's session middleware on its signed-in pages. */
+    session: Session;
   };
 }

@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
+import { consoleRoutes } from './console/console-routes';
 import { HttpError } from './errors';
 import { adminRoutes } from './routes/admin';
 import { dohApp } from './routes/doh-app';
@@ -18,6 +19,12 @@ app.use(methodNotAllowed({ app }));
 app.use(secureHeaders());
 
 app.route('/', healthRoutes);
+// The console first: its pages answer before the API's bearer check sees them.
+// Mounted at the root: its paths are all under /admin, `/admin/` itself included.
+app.route(
+  '/',
+  consoleRoutes((request, env, ctx) => app.fetch(request, env, ctx)),
+);
 app.route('/admin', adminRoutes);
 app.route('/', dohApp);
 app.route('/t/:tenant', dohApp);
