@@ -20,6 +20,7 @@ import httpx
 
 import browsers
 import clients
+import console
 import forwarders
 import tls_upstreams
 from clients import Answer, env
@@ -360,6 +361,7 @@ def run(suite: Suite) -> None:
     # --- real TLS upstreams and real clients, each in a tenant of its own -----
     tls_upstreams.run(suite, truth)
     browsers.run(suite)
+    console.run(suite)
     forwarders.run(suite, truth, pool_checks)
 
     # --- upstreams going away (last: this changes the fleet for good) --------
