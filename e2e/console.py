@@ -98,7 +98,7 @@ def drive(suite, browser: Browser, worker: str, shots: Path) -> None:
             "[...document.querySelectorAll('main table tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
         )
         assert records, f"the pool shows no records: {text('main')[:300]!r}"
-        assert all(r[3] for r in records), f"a record without sources: {records}"
+        assert all(r[1] for r in records), f"a record without sources: {records}"
         width = browser.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE[0], f"the page is {width} px wide on a {PHONE[0]} px screen"
         browser.screenshot(shots / "06-pool.png")

@@ -87,29 +87,27 @@ export function observePages(api: Api): Hono<AppEnv> {
           <button type="submit">Filter</button>
         </form>
         <p class="muted">{ISOLATE_NOTE} Cache hits start no fan-out and have no timeline.</p>
-        <Table
-          head={['started', 'tenant', 'name', 'type', 'winner', 'answered', 'write', 'timeline']}
-        >
+        <Table head={['name', 'timeline', 'answered', 'winner', 'write', 'tenant', 'started']}>
+          {/* What a phone shows without scrolling first: the name and its timeline. */}
           {traces.slice(0, LOOKUP_ROWS).map((t) => (
             <tr>
-              <td>
-                <a href={lookupHref(t)}>{t.startedAt}</a>
+              <td class="wrap">
+                <a href={lookupHref(t)}>{t.name}</a> {t.type}
               </td>
-              <td>{t.tenant}</td>
-              <td class="wrap">{t.name}</td>
-              <td>{t.type}</td>
-              <td>{t.winner ?? 'none'}</td>
-              <td>{t.answeredAtMs === null ? '–' : `${t.answeredAtMs} ms`}</td>
-              <td>{t.write ?? '–'}</td>
               <td>
                 <a href={lookupHref(t)}>
                   <img
                     src={`${lookupHref(t)}/timeline.svg`}
                     alt={`timeline of ${t.name}`}
-                    width="240"
+                    width="160"
                   />
                 </a>
               </td>
+              <td>{t.answeredAtMs === null ? '–' : `${t.answeredAtMs} ms`}</td>
+              <td>{t.winner ?? 'none'}</td>
+              <td>{t.write ?? '–'}</td>
+              <td>{t.tenant}</td>
+              <td>{t.startedAt}</td>
             </tr>
           ))}
         </Table>
@@ -255,13 +253,13 @@ export function observePages(api: Api): Hono<AppEnv> {
               <dd>{view.negative ? `${view.negative.rcode}, TTL ${view.negative.ttl}` : 'none'}</dd>
             </dl>
             <h2>Records, in served order</h2>
-            <Table head={['data', 'ttl', 'expires', 'sources']}>
+            <Table head={['data', 'sources', 'ttl', 'expires']}>
               {view.records.map((r) => (
                 <tr>
                   <td class="wrap">{r.data}</td>
+                  <td>{r.sources.join(', ')}</td>
                   <td>{r.ttl}</td>
                   <td>{r.expiresAt}</td>
-                  <td>{r.sources.join(', ')}</td>
                 </tr>
               ))}
             </Table>
