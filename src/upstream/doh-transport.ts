@@ -24,6 +24,10 @@ export function createDohTransport(upstream: Pick<Upstream, 'url'>): Transport {
         method: 'POST',
         headers: { 'content-type': DNS_MESSAGE_TYPE, accept: DNS_MESSAGE_TYPE },
         body: query,
+        // SPEC §8: a redirect is a failure, never followed. Following one
+        // would send the query to whatever scheme, host and port the
+        // Location names, past the upstream URL policy (an SSRF).
+        redirect: 'manual',
         signal,
       });
     } catch (error) {
@@ -34,6 +38,7 @@ export function createDohTransport(upstream: Pick<Upstream, 'url'>): Transport {
       );
     }
 
+    // A 3xx under `redirect: 'manual'` is not `ok`: an http-error with its status.
     if (!response.ok) {
       await discard(response);
       return failure('http-error', `HTTP ${response.status}`, { status: response.status });

@@ -23,6 +23,8 @@ declare module 'vitest' {
     misbehavingTcpPort: number;
     /** Misbehaving DoH server (plain HTTP, `/dns-query`). */
     misbehavingHttpPort: number;
+    /** Where the misbehaving DoH server's redirects point; records every arrival. */
+    redirectTargetPort: number;
     /** A loopback port nothing listens on: connecting is refused. */
     unusedPort: number;
     /** Hostile DoH upstream: answers at once with what `Hostility` names ask for. */
@@ -63,6 +65,7 @@ export default async function setup(project: TestProject) {
     project.provide('tcpPort', zone.tcpPort);
     project.provide('misbehavingTcpPort', misbehaving.tcpPort);
     project.provide('misbehavingHttpPort', misbehaving.httpPort);
+    project.provide('redirectTargetPort', misbehaving.redirectTargetPort);
     project.provide('hostilePort', hostile.hostilePort);
     project.provide('honestPort', hostile.honestPort);
     project.provide('unusedPort', await findUnusedPort());

@@ -17,6 +17,11 @@ import { answerFromTestZone, Rcode, respond } from './test-zone';
 
 export const MISBEHAVING_TCP_SERVER = 'bad-tcp';
 export const MISBEHAVING_HTTP_SERVER = 'bad-http';
+/**
+ * Where the redirecting misbehaviours point: another loopback port that only
+ * records what arrives, so a test can prove a redirect was never followed.
+ */
+export const REDIRECT_TARGET_SERVER = 'redirect-target';
 
 /** Opcode STATUS (RFC 1035 §4.1.1), shifted into the header flags. */
 const OPCODE_STATUS_FLAGS = 2 << 11;
@@ -31,12 +36,28 @@ const GARBAGE = new TextEncoder().encode('garbage!');
 export interface MisbehavingServers {
   readonly tcpPort: number;
   readonly httpPort: number;
+  readonly redirectTargetPort: number;
   close(): Promise<void>;
 }
 
 export async function startMisbehavingServers(log: RequestLog): Promise<MisbehavingServers> {
   log.register(MISBEHAVING_TCP_SERVER);
   log.register(MISBEHAVING_HTTP_SERVER);
+  log.register(REDIRECT_TARGET_SERVER);
+  // Records any request at all, DNS or not, and answers it correctly: a
+  // followed redirect would then even look like success to the resolver.
+  const target = await listenHttp((request, response) => {
+    handleAsync(response, async () => {
+      const query = await readDnsQuery(request, response);
+      if (query === undefined) {
+        log.record(REDIRECT_TARGET_SERVER, 'http', new Uint8Array());
+        return;
+      }
+      log.record(REDIRECT_TARGET_SERVER, 'http', query);
+      sendDnsMessage(response, encodeMessage(correctAnswer(decodeMessage(query))));
+    });
+  });
+  const redirectLocation = `http://127.0.0.1:${target.port}/dns-query`;
   const tcp = await listenTcp((socket) => {
     readFrames(socket, (query) => {
       log.record(MISBEHAVING_TCP_SERVER, 'tcp', query);
@@ -48,14 +69,15 @@ export async function startMisbehavingServers(log: RequestLog): Promise<Misbehav
       const query = await readDnsQuery(request, response);
       if (query === undefined) return;
       log.record(MISBEHAVING_HTTP_SERVER, 'http', query);
-      await misbehaveOverHttp(response, query);
+      await misbehaveOverHttp(response, query, redirectLocation);
     });
   });
   return {
     tcpPort: tcp.port,
     httpPort: http.port,
+    redirectTargetPort: target.port,
     close: async () => {
-      await Promise.all([tcp.close(), http.close()]);
+      await Promise.all([tcp.close(), http.close(), target.close()]);
     },
   };
 }
@@ -90,7 +112,11 @@ async function misbehaveOverTcp(socket: Socket, queryBytes: Uint8Array): Promise
   }
 }
 
-async function misbehaveOverHttp(response: ServerResponse, queryBytes: Uint8Array): Promise<void> {
+async function misbehaveOverHttp(
+  response: ServerResponse,
+  queryBytes: Uint8Array,
+  redirectLocation: string,
+): Promise<void> {
   const query = decodeMessage(queryBytes);
   const name = query.questions?.[0]?.name.toLowerCase();
   const correct = encodeMessage(correctAnswer(query));
@@ -118,6 +144,12 @@ async function misbehaveOverHttp(response: ServerResponse, queryBytes: Uint8Arra
       response.end();
       return;
     case Misbehaviour.neverAnswers:
+      return;
+    case Misbehaviour.redirect307:
+      response.writeHead(307, { location: redirectLocation }).end();
+      return;
+    case Misbehaviour.redirect308:
+      response.writeHead(308, { location: redirectLocation }).end();
       return;
     case Misbehaviour.http500:
       response.writeHead(500, { 'content-type': 'text/plain' }).end('upstream exploded\n');

@@ -31,6 +31,10 @@ export const Misbehaviour = {
   wrongContentType: 'wrong-content-type.bad.test',
   /** HTTP only: 200 with a body larger than any DNS message (65535 bytes). */
   oversizedBody: 'oversized-body.bad.test',
+  /** HTTP only: 307 Temporary Redirect (method and body kept) to the redirect target. */
+  redirect307: 'redirect-307.bad.test',
+  /** HTTP only: 308 Permanent Redirect (method and body kept) to the redirect target. */
+  redirect308: 'redirect-308.bad.test',
 } as const;
 
 /** The A record the misbehaving servers put in answers that are otherwise correct. */
