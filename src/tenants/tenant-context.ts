@@ -9,6 +9,7 @@ import { loadConfig } from '../env';
 import { HttpError } from '../errors';
 import { DEFAULT_TENANT, defaultResolver, tenantResolver } from '../resolver/isolate-resolver';
 import type { Resolver } from '../resolver/resolver';
+import { clientRateKey } from './client-rate-key';
 import { isValidTenantId, tenantFromHost } from './tenant-host';
 import { tenantStore } from './tenant-store';
 
@@ -48,15 +49,16 @@ export function tenantContext(): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * SPEC §7: the Workers Rate Limiting binding, keyed per (tenant, client IP),
- * so one noisy client cannot spend another's or another tenant's budget.
+ * SPEC §7: the Workers Rate Limiting binding, keyed per (tenant, client), so
+ * one noisy client cannot spend another's or another tenant's budget. A
+ * client is an IPv4 address or an IPv6 /64 (client-rate-key.ts).
  */
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
     const tenant = c.get('tenant');
     if (tenant.rateLimited) {
-      const ip = c.req.header('cf-connecting-ip') ?? 'unknown';
-      const { success } = await c.env.RATE_LIMITER.limit({ key: `${tenant.id}|${ip}` });
+      const client = clientRateKey(c.req.header('cf-connecting-ip'));
+      const { success } = await c.env.RATE_LIMITER.limit({ key: `${tenant.id}|${client}` });
       // Retry-After: the binding's period in wrangler.toml (a fixed window of at most 60 s).
       if (!success) throw new HttpError(429, 'rate limit exceeded', { 'retry-after': '60' });
     }
