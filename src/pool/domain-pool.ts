@@ -67,16 +67,12 @@ interface PoolRow extends Record<string, SqlStorageValue> {
 }
 
 export class DomainPool extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.storage.sql.exec(
-      `CREATE TABLE IF NOT EXISTS pools (
-        qtype TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        state TEXT NOT NULL
-      )`,
-    );
-  }
+  /**
+   * Whether the `pools` table exists. It is created by the first write, not
+   * in the constructor: creating it there gave every object that was only
+   * read or inspected (any made-up name an admin asks about) storage of its own.
+   */
+  #hasTable = false;
 
   /**
    * Compare-and-write (SPEC §4). Lower version: rejected, counted, state
@@ -88,6 +84,7 @@ export class DomainPool extends DurableObject<Env> {
     const now = Date.now();
     const current = this.#load(request.type);
     const outcome = applyPoolWrite(current, request.write, now);
+    this.#createTable();
     this.ctx.storage.sql.exec(
       `INSERT INTO pools (qtype, name, state) VALUES (?, ?, ?)
        ON CONFLICT (qtype) DO UPDATE SET state = excluded.state`,
@@ -133,7 +130,31 @@ export class DomainPool extends DurableObject<Env> {
     };
   }
 
+  #createTable(): void {
+    if (this.#hasTable) return;
+    this.ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS pools (
+        qtype TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        state TEXT NOT NULL
+      )`,
+    );
+    this.#hasTable = true;
+  }
+
+  /** Reads the schema only, which writes nothing. */
+  #tableExists(): boolean {
+    if (!this.#hasTable) {
+      this.#hasTable =
+        this.ctx.storage.sql
+          .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pools'")
+          .toArray().length > 0;
+    }
+    return this.#hasTable;
+  }
+
   #row(type: string): PoolRow | null {
+    if (!this.#tableExists()) return null;
     const rows = this.ctx.storage.sql
       .exec<PoolRow>('SELECT name, state FROM pools WHERE qtype = ?', type)
       .toArray();
