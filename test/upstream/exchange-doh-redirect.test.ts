@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fetchStats } from '../support/control-client';
-import { Misbehaviour } from '../support/misbehaviour';
 import { REDIRECT_TARGET_SERVER } from '../support/misbehaving-servers';
+import { Misbehaviour } from '../support/misbehaviour';
 import { ask, failedAs, misbehavingDoh } from './exchange-harness';
 
 describe('a DoH upstream that redirects', () => {
