@@ -7,10 +7,17 @@ import { defineConfig } from 'vitest/config';
  * the worker's UPSTREAMS points at the test zone's DoH and TCP servers, which
  * needs the development-only loopback switch.
  */
-/** Admin bearer token inside tests (test/routes/admin-client.ts uses the same value). */
-const TEST_ADMIN_TOKEN = 'test-admin-token';
+/**
+ * Admin bearer token inside tests (test/routes/admin-client.ts uses the same
+ * value); at least 32 characters, or the worker refuses every admin route.
+ */
+const TEST_ADMIN_TOKEN = 'test-admin-token-for-vitest-only-0123456789';
 /** Requests per 10 s per (tenant, client IP) in tests. */
 const TEST_RATE_LIMIT = 20;
+/** Tenant lookups not answered from the isolate's cache, per client per 60 s, in tests. */
+const TEST_TENANT_LOOKUP_LIMIT = 20;
+/** Failed admin requests per client per 60 s in tests. */
+const TEST_ADMIN_FAILURE_LIMIT = 5;
 
 export default defineConfig({
   plugins: [
@@ -34,6 +41,15 @@ export default defineConfig({
         // rate-limit test can exhaust it and see it recover.
         ratelimits: {
           RATE_LIMITER: { namespace_id: '1001', simple: { limit: TEST_RATE_LIMIT, period: 10 } },
+          // 60 s, the longest period the binding allows: a test's burst stays in one or two windows.
+          TENANT_LOOKUP_LIMITER: {
+            namespace_id: '1002',
+            simple: { limit: TEST_TENANT_LOOKUP_LIMIT, period: 60 },
+          },
+          ADMIN_FAILURE_LIMITER: {
+            namespace_id: '1003',
+            simple: { limit: TEST_ADMIN_FAILURE_LIMIT, period: 60 },
+          },
         },
       },
     })),

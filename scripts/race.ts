@@ -26,7 +26,8 @@ const A_BACKGROUND_MS = 3_000;
 const B_AT_MS = TTL_S * 1000 + 200;
 /** The deadline must outlast A's slow background tier. */
 const DEADLINE_MS = 10_000;
-const ADMIN_TOKEN = 'race-admin-token';
+/** At least 32 characters: the worker refuses admin routes with a shorter ADMIN_TOKEN. */
+const ADMIN_TOKEN = 'race-admin-token-for-the-local-race-run';
 
 const FLEET: readonly SimUpstreamSpec[] = [
   { name: 'u1', transport: 'http', delayMs: 10, addresses: ['198.51.100.1'], ttl: TTL_S },

@@ -14,6 +14,7 @@ export function traceOfLog(log: QueryLogLine): Trace {
   return {
     id: '',
     tenant: log.tenant ?? '',
+    generation: null,
     name: log.name,
     type: log.type,
     startedAt: '',

@@ -4,14 +4,101 @@
  * tenant. Any other token on a tenant route (wrong, rotated, another tenant's)
  * gets one answer, 401 `invalid token`, whether or not the tenant exists: the
  * caller learns that the token is bad, never which tenants exist.
+ *
+ * In front of that: the admin API refuses to run with a weak ADMIN_TOKEN,
+ * and a client that keeps failing to authenticate is limited.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
-import { HttpError } from '../errors';
+import { ConfigError, HttpError } from '../errors';
+import { clientRateKey } from '../tenants/client-rate-key';
+import { isValidTenantId } from '../tenants/tenant-host';
 import { type TenantRecord, tenantStore } from '../tenants/tenant-store';
 import { constantTimeEqual, hashToken } from '../tenants/tenant-token';
+import { ClientLockout } from './client-lockout';
 import { verifySignedPath } from './signed-link';
+
+/**
+ * 32 characters: `openssl rand -hex 16` (128 bits) or any password manager's
+ * default. A shorter secret is likely typed by hand, and the admin token opens
+ * every tenant; the failure limit below slows online guessing, it cannot make
+ * a guessable token safe.
+ */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/**
+ * ADMIN_FAILURE_LIMITER's period in wrangler.toml (60 s): how long a client
+ * past its budget stays locked out in this isolate, and its Retry-After.
+ */
+export const ADMIN_FAILURE_PERIOD_S = 60;
+
+/** An admin request whose credentials do not open what it asks for. */
+export class AdminAuthError extends HttpError {
+  override readonly name = 'AdminAuthError';
+}
+
+/**
+ * Refuses every admin route while ADMIN_TOKEN is missing or shorter than
+ * MIN_ADMIN_TOKEN_LENGTH, with a message naming the key (SPEC §9: invalid
+ * config fails loudly). DoH keeps working: only the admin API is refused.
+ */
+export function strongAdminToken(): MiddlewareHandler<AppEnv> {
+  return async function strongAdminToken(c, next) {
+    const problem = adminTokenProblem(c.env.ADMIN_TOKEN);
+    if (problem !== null) {
+      console.error(JSON.stringify({ event: 'admin-api-refused', key: 'ADMIN_TOKEN', problem }));
+      throw new ConfigError('ADMIN_TOKEN', problem);
+    }
+    return next();
+  };
+}
+
+/** Why this ADMIN_TOKEN is refused, or null when it is long enough. */
+export function adminTokenProblem(token: string | undefined): string | null {
+  const fix = `set one of at least ${MIN_ADMIN_TOKEN_LENGTH} characters (wrangler secret put ADMIN_TOKEN); the admin API is off until then`;
+  if (token === undefined || token === '') return `is not set: ${fix}`;
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) return `is ${token.length} characters long: ${fix}`;
+  return null;
+}
+
+const lockout = new ClientLockout();
+
+/**
+ * Counts failed authentications per client (IPv4 address or IPv6 /64) in
+ * ADMIN_FAILURE_LIMITER. Past the budget the failing request gets 429, and
+ * this isolate answers the client's admin requests with 429 until the
+ * period ends, without checking a token or reading KV. Successful requests
+ * are never counted, so working admins and tenants are not slowed down.
+ */
+export function adminFailureLimit(): MiddlewareHandler<AppEnv> {
+  return async function adminFailureLimit(c, next) {
+    const client = clientRateKey(c.req.header('cf-connecting-ip'));
+    if (lockout.isLocked(client, Date.now())) throw tooManyFailures();
+    await next();
+    if (!isAuthFailure(c.error)) return;
+    const { success } = await c.env.ADMIN_FAILURE_LIMITER.limit({ key: client });
+    if (success) return;
+    lockout.lock(client, Date.now() + ADMIN_FAILURE_PERIOD_S * 1000);
+    console.warn(JSON.stringify({ event: 'admin-failure-limit', client }));
+    c.res = tooManyFailures().toResponse();
+  };
+}
+
+function tooManyFailures(): HttpError {
+  return new HttpError(429, 'too many failed admin requests', {
+    'retry-after': String(ADMIN_FAILURE_PERIOD_S),
+  });
+}
+
+/** Missing or malformed credentials (bearerAuth: 400/401) or ones that open nothing here. */
+function isAuthFailure(error: unknown): boolean {
+  if (error instanceof AdminAuthError) return true;
+  const status =
+    error instanceof HttpError || error instanceof HTTPException ? error.status : undefined;
+  return status === 400 || status === 401 || status === 403;
+}
 
 /**
  * Parses `Authorization: Bearer …` (401 when missing or malformed) and keeps
@@ -44,12 +131,13 @@ export function adminBearer(): MiddlewareHandler<AppEnv> {
   };
 }
 
-function isAdmin(c: Context<AppEnv>): boolean {
+/** True when the request carries the global admin token (or a link it signed for this path). */
+export function isAdminCaller(c: Context<AppEnv>): boolean {
   // The link's signature covers this exact path, so it is what the admin
   // (or the tenant) who was handed it may read here: nothing else.
   if (c.get('signedLink') === true) return true;
   const admin = c.env.ADMIN_TOKEN;
-  // An unset or empty secret must never match anything.
+  // strongAdminToken refuses the request first; never match an unset secret anyway.
   return (
     typeof admin === 'string' && admin.length > 0 && constantTimeEqual(c.get('credential'), admin)
   );
@@ -57,16 +145,10 @@ function isAdmin(c: Context<AppEnv>): boolean {
 
 /**
  * Admin-only operations: 403 for any other token. A deployment without the
- * secret says so, instead of a bare 403 that looks like a wrong token.
+ * secret never gets here: strongAdminToken refuses it with a message first.
  */
 export function requireAdmin(c: Context<AppEnv>): void {
-  if (!c.env.ADMIN_TOKEN) {
-    throw new HttpError(
-      403,
-      'ADMIN_TOKEN is not set: admin-only routes are off (wrangler secret put ADMIN_TOKEN; .dev.vars under wrangler dev)',
-    );
-  }
-  if (!isAdmin(c)) throw new HttpError(403, 'forbidden');
+  if (!isAdminCaller(c)) throw new AdminAuthError(403, 'forbidden');
 }
 
 /** RFC 6750 §3.1: the challenge that tells a client its bearer token was refused. */
@@ -75,18 +157,26 @@ const INVALID_TOKEN = { 'www-authenticate': 'Bearer error="invalid_token"' };
 /**
  * The tenant's record when the caller is the admin or holds this tenant's
  * token. The admin gets 404 for an unknown tenant; anyone else gets 401
- * `invalid token`, whether or not the tenant exists.
+ * `invalid token`, whether or not the tenant exists. An id that is not a
+ * tenant id at all (pattern, at most 63 octets) is a 400 before any KV read:
+ * KV refuses keys over 512 bytes with an exception.
  */
 export async function requireTenant(c: Context<AppEnv>, id: string): Promise<TenantRecord> {
+  if (!isValidTenantId(id)) {
+    throw new HttpError(
+      400,
+      'tenant id: must be one DNS label of lower-case letters, digits and hyphens (at most 63)',
+    );
+  }
   const record = await tenantStore(c.env.TENANTS).get(id);
-  if (isAdmin(c)) {
+  if (isAdminCaller(c)) {
     if (!record) throw new HttpError(404, 'not found');
     return record;
   }
   // Hash even when the tenant is unknown, so both cases take the same time.
   const presented = await hashToken(c.get('credential'));
   if (!record || !constantTimeEqual(presented, record.tokenHash)) {
-    throw new HttpError(401, 'invalid token', INVALID_TOKEN);
+    throw new AdminAuthError(401, 'invalid token', INVALID_TOKEN);
   }
   return record;
 }

@@ -4,6 +4,7 @@
  * Metrics and traces are both built from this, so they cannot disagree
  * with each other or with the query log.
  */
+import { tenantIdOf } from '../tenants/tenant-scope';
 import type { FanoutReport } from '../upstream/scheduler';
 
 export type WriteOutcome = 'accepted' | 'merged' | 'rejected' | 'failed';
@@ -16,8 +17,9 @@ export type FanoutTrigger = 'miss' | 'prefetch' | 'stale-refresh';
 
 export interface Lookup {
   /**
-   * The pool scope of the flight: the tenant id, or `tenant@subnet` with
-   * opt-in ECS (see resolver.ts). `tenantOf` drops the subnet.
+   * The pool scope of the flight: the tenant scope (id and generation,
+   * tenant-scope.ts), plus `@subnet` with opt-in ECS (see resolver.ts).
+   * `tenantOf` keeps only the id.
    */
   readonly scope: string;
   readonly name: string;
@@ -37,12 +39,11 @@ export interface Lookup {
 }
 
 /**
- * The tenant of a pool scope. The ECS subnet stays out of metric labels and
- * trace filters: one label set per client subnet would defeat the label cap.
+ * The tenant id of a pool scope. The ECS subnet and the generation stay out
+ * of metric labels: one label set per client subnet would defeat the label cap.
  */
 export function tenantOf(scope: string): string {
-  const at = scope.indexOf('@');
-  return at === -1 ? scope : scope.slice(0, at);
+  return tenantIdOf(scope);
 }
 
 /** How many merged records each upstream returned (a record from two counts for both). */

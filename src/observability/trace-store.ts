@@ -4,6 +4,7 @@
  * A ring buffer: memory stays fixed however busy the isolate is.
  */
 
+import { generationOf } from '../tenants/tenant-scope';
 import { contributions, type Lookup, tenantOf, type WriteOutcome } from './lookup';
 import { attemptLog } from './query-log';
 
@@ -27,6 +28,8 @@ export interface TraceAttempt {
 export interface Trace {
   readonly id: string;
   readonly tenant: string;
+  /** The tenant's generation (tenant-scope.ts); null for the default tenant. */
+  readonly generation: string | null;
   readonly name: string;
   readonly type: string;
   /** When the fan-out started, ISO 8601. */
@@ -50,6 +53,8 @@ export interface Trace {
 
 export interface TraceFilter {
   readonly tenant?: string;
+  /** With `tenant`: only this generation, so a re-created tenant never sees the old one's traces. */
+  readonly generation?: string | null;
   readonly name?: string;
 }
 
@@ -78,6 +83,7 @@ export class TraceStore {
       const trace = this.ring[(this.next - i + this.capacity) % this.capacity];
       if (trace === undefined) break;
       if (filter.tenant !== undefined && trace.tenant !== filter.tenant) continue;
+      if (filter.generation !== undefined && trace.generation !== filter.generation) continue;
       if (name !== undefined && trace.name !== name) continue;
       traces.push(trace);
     }
@@ -95,6 +101,7 @@ function toTrace(lookup: Lookup, id: string): Trace {
   return {
     id,
     tenant: tenantOf(lookup.scope),
+    generation: generationOf(lookup.scope),
     name: normalizeName(lookup.name),
     type: lookup.type,
     startedAt: new Date(report.startedAt).toISOString(),

@@ -15,6 +15,7 @@ import { durablePoolGateway } from '../pool/pool-gateway';
 import { VersionClock } from '../pool/query-version';
 import { compileNamePolicy } from '../tenants/name-policy';
 import { validateTenantConfig } from '../tenants/tenant-config';
+import { tenantScope } from '../tenants/tenant-scope';
 import type { TenantRecord } from '../tenants/tenant-store';
 import { systemClock } from '../upstream/clock';
 import { exchange } from '../upstream/exchange';
@@ -150,21 +151,31 @@ export function defaultResolver(env: Bindings): Resolver {
  * settings it builds on may have changed since.
  */
 export function tenantResolver(env: Bindings, record: TenantRecord): Resolver {
-  return cachedResolver(env, record.id, record.updatedAt, estimatedBytes(record), () => {
-    const base = loadConfig(env);
-    const checked = validateTenantConfig(record.config, {
-      allowLoopback: base.allowLoopbackUpstreams,
-      baseFanout: base.fanout,
-    });
-    if (!checked.ok) {
-      throw new ConfigError(`tenant ${record.id}`, checked.errors.join('; '));
-    }
-    return {
-      tenant: record.id,
-      upstreams: checked.upstreams,
-      fanout: { ...base.fanout, ...checked.config.fanout },
-      namePolicy: compileNamePolicy(checked.config),
-      ecs: checked.config.ecs,
-    };
-  });
+  const scope = tenantScope(record);
+  // The version carries the generation: a re-created id never reuses the old resolver.
+  return cachedResolver(
+    env,
+    record.id,
+    `${scope}@${record.updatedAt}`,
+    estimatedBytes(record),
+    () => {
+      const base = loadConfig(env);
+      const checked = validateTenantConfig(record.config, {
+        allowLoopback: base.allowLoopbackUpstreams,
+        baseFanout: base.fanout,
+      });
+      if (!checked.ok) {
+        throw new ConfigError(`tenant ${record.id}`, checked.errors.join('; '));
+      }
+      return {
+        // Cache keys, pool names and in-flight keys carry the generation: nothing
+        // of a deleted tenant is reachable by one created later under its id.
+        tenant: scope,
+        upstreams: checked.upstreams,
+        fanout: { ...base.fanout, ...checked.config.fanout },
+        namePolicy: compileNamePolicy(checked.config),
+        ecs: checked.config.ecs,
+      };
+    },
+  );
 }

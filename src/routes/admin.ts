@@ -1,13 +1,23 @@
 /**
  * Admin API (SPEC §4, §8, §10), mounted at `/admin`: tenant CRUD (PUT
  * replaces, PATCH merges), listing and token rotation, pool inspection, upstream health, metrics and fan-out traces. Every route needs a bearer
- * token; see admin-auth.ts for who may do what.
+ * token; see admin-auth.ts for who may do what. Nothing here may be cached
+ * anywhere (tokens, configs, traces), and no body is read past MAX_ADMIN_BODY_BYTES.
  */
-import { type Context, Hono } from 'hono';
-import { adminBearer, requireAdmin, requireTenant } from '../admin/admin-auth';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import {
+  adminBearer,
+  adminFailureLimit,
+  isAdminCaller,
+  requireAdmin,
+  requireTenant,
+  strongAdminToken,
+} from '../admin/admin-auth';
 import { applyMergePatch } from '../admin/merge-patch';
 import { type PathSigner, pathSigner } from '../admin/signed-link';
 import type { AppEnv } from '../app-env';
+import { parseJsonQuery } from '../dns/json-api';
 import { loadConfig } from '../env';
 import { HttpError, JsonApiError } from '../errors';
 import { tracePage } from '../observability/trace-page';
@@ -22,17 +32,40 @@ import {
 } from '../resolver/isolate-resolver';
 import { type TenantConfig, validateTenantConfig } from '../tenants/tenant-config';
 import { isValidTenantId } from '../tenants/tenant-host';
+import { newGeneration, tenantScope } from '../tenants/tenant-scope';
 import { MAX_TENANT_PAGE, type TenantRecord, tenantStore } from '../tenants/tenant-store';
 import { generateToken, hashToken } from '../tenants/tenant-token';
 
 type AppContext = Context<AppEnv>;
 
 /** Admin bodies are small JSON configs; anything bigger is a mistake or an attack. */
-const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 
 export const adminRoutes = new Hono<AppEnv>();
 
-adminRoutes.use('*', adminBearer());
+adminRoutes.use(
+  '*',
+  noStore(),
+  strongAdminToken(),
+  adminFailureLimit(),
+  adminBearer(),
+  // Counts the bytes as they stream in, so a body without Content-Length
+  // (chunked) is cut off at the limit instead of being buffered whole.
+  bodyLimit({
+    maxSize: MAX_ADMIN_BODY_BYTES,
+    onError: () => {
+      throw new HttpError(413, `body larger than ${MAX_ADMIN_BODY_BYTES} bytes`);
+    },
+  }),
+);
+
+/** Admin responses carry tokens, configs and traces: no cache on the way may keep one. */
+function noStore(): MiddlewareHandler<AppEnv> {
+  return async function noStore(c, next) {
+    await next();
+    c.res.headers.set('cache-control', 'no-store');
+  };
+}
 
 adminRoutes.post('/tenants', async (c) => {
   requireAdmin(c);
@@ -53,6 +86,9 @@ adminRoutes.post('/tenants', async (c) => {
     id,
     config,
     tokenHash: await hashToken(token),
+    // A new generation with every creation: nothing cached or pooled for an
+    // earlier tenant of this id is reachable by this one (tenant-scope.ts).
+    generation: newGeneration(),
     createdAt: now,
     updatedAt: now,
   });
@@ -65,9 +101,7 @@ adminRoutes.get('/tenants', async (c) => {
   const limit = pageLimit(c.req.query('limit'));
   const cursor = c.req.query('cursor') || undefined;
   try {
-    return c.json(await tenantStore(c.env.TENANTS).list(limit, cursor), 200, {
-      'cache-control': 'no-store',
-    });
+    return c.json(await tenantStore(c.env.TENANTS).list(limit, cursor));
   } catch (error) {
     // KV refuses a cursor it did not issue; anything else is ours to report.
     if (cursor === undefined) throw error;
@@ -75,14 +109,25 @@ adminRoutes.get('/tenants', async (c) => {
   }
 });
 
-adminRoutes.get('/tenants/:id', async (c) =>
-  c.json(publicView(await requireTenant(c, c.req.param('id')))),
-);
+/**
+ * The stored config, and `problems` when the deployment can no longer run it
+ * (its bounds changed since the record was written): the resolver then
+ * answers SERVFAIL, and this is where the operator and the tenant read why.
+ */
+adminRoutes.get('/tenants/:id', async (c) => {
+  const record = await requireTenant(c, c.req.param('id'));
+  const problems = configProblems(c, record.config);
+  return c.json({ ...publicView(record), ...(problems.length > 0 ? { problems } : {}) });
+});
 
-/** PUT replaces the whole config: fields left out take their defaults. */
+/**
+ * PUT replaces the whole config: fields left out take their defaults, except
+ * `rateLimit`, which only the admin sets (keepAdminOnlyFields).
+ */
 adminRoutes.put('/tenants/:id', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  return c.json(publicView(await saveConfig(c, record, await readJson(c))));
+  const body = await readJson(c);
+  return c.json(publicView(await saveConfig(c, record, body, 'rateLimit' in body)));
 });
 
 /**
@@ -92,8 +137,9 @@ adminRoutes.put('/tenants/:id', async (c) => {
  */
 adminRoutes.patch('/tenants/:id', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  const merged = applyMergePatch(record.config, await readJson(c));
-  return c.json(publicView(await saveConfig(c, record, merged)));
+  const patch = await readJson(c);
+  const merged = applyMergePatch(record.config, patch);
+  return c.json(publicView(await saveConfig(c, record, merged, 'rateLimit' in patch)));
 });
 
 adminRoutes.delete('/tenants/:id', async (c) => {
@@ -115,7 +161,7 @@ adminRoutes.post('/tenants/:id/token', async (c) => {
 
 adminRoutes.get('/tenants/:id/pools/:name/:type', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  return inspectPool(c, record.id, c.req.param('name'), c.req.param('type'));
+  return inspectPool(c, tenantScope(record), c.req.param('name'), c.req.param('type'));
 });
 
 /** The default tenant's pools (SPEC §4): admin only. */
@@ -135,19 +181,18 @@ adminRoutes.get('/metrics', (c) => {
   requireAdmin(c);
   return c.body(isolateMetrics.render(), 200, {
     'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-    'cache-control': 'no-store',
   });
 });
 
 /** This isolate's recent fan-outs, newest first; `?name=` and `?tenant=` filter. Admin only. */
 adminRoutes.get('/traces', (c) => {
   requireAdmin(c);
-  return listTraces(c, c.req.query('tenant'), 'admin');
+  return listTraces(c, { tenant: c.req.query('tenant') }, 'admin');
 });
 
 adminRoutes.get('/traces/:id', async (c) => {
   requireAdmin(c);
-  return c.json(await withLinks(c, findTrace(c.req.param('id'))), 200, NO_STORE);
+  return c.json(await withLinks(c, findTrace(c.req.param('id'))));
 });
 
 adminRoutes.get('/traces/:id/timeline.svg', (c) => {
@@ -163,37 +208,43 @@ adminRoutes.get('/traces/:id/view', (c) => {
 /** A tenant's own traces: admin or that tenant. */
 adminRoutes.get('/tenants/:id/traces', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  return listTraces(c, record.id, 'tenant');
+  return listTraces(c, ownTraces(record), 'tenant');
 });
 
 adminRoutes.get('/tenants/:id/traces/:traceId', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
   return c.json(
-    await withLinks(c, findTrace(c.req.param('traceId'), record.id), record.id),
-    200,
-    NO_STORE,
+    await withLinks(c, findTrace(c.req.param('traceId'), ownTraces(record)), record.id),
   );
 });
 
 adminRoutes.get('/tenants/:id/traces/:traceId/timeline.svg', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  return sendSvg(c, findTrace(c.req.param('traceId'), record.id));
+  return sendSvg(c, findTrace(c.req.param('traceId'), ownTraces(record)));
 });
 
 adminRoutes.get('/tenants/:id/traces/:traceId/view', async (c) => {
   const record = await requireTenant(c, c.req.param('id'));
-  return sendPage(c, findTrace(c.req.param('traceId'), record.id));
+  return sendPage(c, findTrace(c.req.param('traceId'), ownTraces(record)));
 });
 
-const NO_STORE = { 'cache-control': 'no-store' };
+interface TraceOwner {
+  readonly tenant: string;
+  /** This generation only: a re-created tenant never sees its predecessor's lookups. */
+  readonly generation: string | null;
+}
+
+function ownTraces(record: TenantRecord): TraceOwner {
+  return { tenant: record.id, generation: record.generation ?? null };
+}
 
 /** Links lead through the routes the list came from: a tenant's to /admin/tenants/<id>/traces/…. */
-async function listTraces(c: AppContext, tenant: string | undefined, via: 'admin' | 'tenant') {
-  const traces = isolateTraces.list({ tenant, name: c.req.query('name') });
+async function listTraces(c: AppContext, owner: Partial<TraceOwner>, via: 'admin' | 'tenant') {
+  const traces = isolateTraces.list({ ...owner, name: c.req.query('name') });
   const signer = await linkSigner(c);
-  const linkTenant = via === 'tenant' ? tenant : undefined;
+  const linkTenant = via === 'tenant' ? owner.tenant : undefined;
   const linked = await Promise.all(traces.map((t) => withLinks(c, t, linkTenant, signer)));
-  return c.json({ traces: linked }, 200, NO_STORE);
+  return c.json({ traces: linked });
 }
 
 /**
@@ -229,12 +280,13 @@ async function linkSigner(c: AppContext): Promise<PathSigner | null> {
   return secret ? pathSigner(secret, Date.now()) : null;
 }
 
-/** 404 for an unknown id, an evicted trace, or another tenant's trace alike. */
-function findTrace(id: string, tenant?: string): Trace {
+/** 404 for an unknown id, an evicted trace, or another tenant's (or generation's) trace alike. */
+function findTrace(id: string, owner?: TraceOwner): Trace {
   const trace = isolateTraces.get(id);
-  if (!trace || (tenant !== undefined && trace.tenant !== tenant)) {
-    throw new HttpError(404, 'no such trace in this isolate');
-  }
+  const foreign =
+    owner !== undefined &&
+    (trace?.tenant !== owner.tenant || trace.generation !== owner.generation);
+  if (!trace || foreign) throw new HttpError(404, 'no such trace in this isolate');
   return trace;
 }
 
@@ -245,7 +297,6 @@ function sendSvg(c: AppContext, trace: Trace) {
   return c.body(traceSvg(trace), 200, {
     'content-type': 'image/svg+xml; charset=utf-8',
     'content-security-policy': LOCKED_DOWN,
-    'cache-control': 'no-store',
   });
 }
 
@@ -253,27 +304,31 @@ function sendPage(c: AppContext, trace: Trace) {
   return c.body(tracePage(trace), 200, {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': LOCKED_DOWN,
-    'cache-control': 'no-store',
   });
 }
 
-async function inspectPool(c: AppContext, tenant: string, name: string, type: string) {
-  const normalizedName = name.toLowerCase().replace(/\.$/, '');
-  const view = await durablePoolGateway(c.env.DOMAIN_POOL).inspect(
-    tenant,
-    normalizedName,
-    type.toUpperCase(),
-  );
-  if (!view) throw new JsonApiError(404, `no pool for ${normalizedName} ${type.toUpperCase()}`);
+/**
+ * `scope` is the tenant scope (tenant-scope.ts). The name and type are
+ * checked and normalized exactly as a query's are (the JSON API's rules), so
+ * a malformed one is a 400 before any Durable Object is addressed.
+ */
+async function inspectPool(c: AppContext, scope: string, name: string, type: string) {
+  const parsed = parseJsonQuery(new URLSearchParams({ name, type }));
+  if (!parsed.ok) throw new JsonApiError(400, parsed.error);
+  const { query } = parsed;
+  const view = await durablePoolGateway(c.env.DOMAIN_POOL).inspect(scope, query.name, query.type);
+  if (!view) throw new JsonApiError(404, `no pool for ${query.name} ${query.type}`);
   return c.json(view);
 }
 
+/** `sentRateLimit`: the request itself named `rateLimit` (see keepAdminOnlyFields). */
 async function saveConfig(
   c: AppContext,
   record: TenantRecord,
   input: unknown,
+  sentRateLimit: boolean,
 ): Promise<TenantRecord> {
-  const config = checkConfig(c, input);
+  const config = keepAdminOnlyFields(c, record, sentRateLimit, checkConfig(c, input));
   const updated: TenantRecord = { ...record, config, updatedAt: new Date().toISOString() };
   await tenantStore(c.env.TENANTS).put(updated);
   return updated;
@@ -291,21 +346,47 @@ function pageLimit(raw: string | undefined): number {
   return limit;
 }
 
+/**
+ * `rateLimit` is the admin's to set (SPEC §7): with it off, a tenant's
+ * resolver is an unlimited amplifier onto up to ten upstreams. A tenant
+ * token keeps the stored value and may only send it back unchanged.
+ */
+function keepAdminOnlyFields(
+  c: AppContext,
+  record: TenantRecord,
+  sentRateLimit: boolean,
+  config: TenantConfig,
+): TenantConfig {
+  if (isAdminCaller(c)) return config;
+  const stored = record.config.rateLimit;
+  if (sentRateLimit && config.rateLimit.enabled !== stored.enabled) {
+    throw new JsonApiError(403, 'rateLimit: only the admin may change it');
+  }
+  return { ...config, rateLimit: stored };
+}
+
 function checkConfig(c: AppContext, input: unknown): TenantConfig {
-  const base = loadConfig(c.env);
-  const checked = validateTenantConfig(input, {
-    allowLoopback: base.allowLoopbackUpstreams,
-    baseFanout: base.fanout,
-  });
+  const checked = validateAgainstDeployment(c, input);
   if (!checked.ok) throw new JsonApiError(400, checked.errors.join('; '));
   return checked.config;
 }
 
+function configProblems(c: AppContext, config: TenantConfig): string[] {
+  const checked = validateAgainstDeployment(c, config);
+  return checked.ok ? [] : checked.errors;
+}
+
+function validateAgainstDeployment(c: AppContext, input: unknown) {
+  const base = loadConfig(c.env);
+  return validateTenantConfig(input, {
+    allowLoopback: base.allowLoopbackUpstreams,
+    baseFanout: base.fanout,
+  });
+}
+
+/** The body as a JSON object; bodyLimit above bounds what is read. */
 async function readJson(c: AppContext): Promise<Record<string, unknown>> {
-  const length = Number(c.req.header('content-length') ?? 0);
-  if (length > MAX_ADMIN_BODY_BYTES) throw new HttpError(413, 'body too large');
   const text = await c.req.text();
-  if (text.length > MAX_ADMIN_BODY_BYTES) throw new HttpError(413, 'body too large');
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

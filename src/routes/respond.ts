@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { AppEnv } from '../app-env';
 import { type DnsMessage, decodeMessage, headerRcode } from '../dns/codec';
+import { EDE } from '../dns/extended-errors';
 import { type DnsJsonResponse, parseJsonQuery, toJsonResponse } from '../dns/json-api';
 import { localAnswer } from '../dns/local-answer';
 import type { DnsQuery, QueryParseResult } from '../dns/query-parser';
@@ -16,7 +17,7 @@ import { loadConfig } from '../env';
 import { HttpError, JsonApiError } from '../errors';
 import { recordQuery } from '../observability/query-record';
 import { isolateMetrics } from '../resolver/isolate-resolver';
-import type { CacheStatus, FanoutShare } from '../resolver/resolver';
+import type { CacheStatus, FanoutShare, Resolution } from '../resolver/resolver';
 import { FAILURE_TTL, responseTtl } from '../resolver/response-ttl';
 import { DNS_JSON, DNS_MESSAGE, type ResponseFormat } from './content-negotiation';
 
@@ -62,12 +63,7 @@ export async function answerJsonParams(c: AppContext, params: URLSearchParams): 
 
 async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseFormat) {
   const startedAt = performance.now();
-  const ctx = c.executionCtx;
-  const resolution = await c.get('tenant').resolver.resolve(query, {
-    ip: c.req.header('cf-connecting-ip'),
-    // A closure over ctx: waitUntil is a method and must keep its receiver.
-    waitUntil: (work) => ctx.waitUntil(work),
-  });
+  const resolution = await resolveOrServfail(c, query);
   setMetric(c, 'cache', resolution.cacheStatus);
   isolateMetrics.countQuery(c.get('tenant').id, resolution.cacheStatus);
   if (resolution.winner) {
@@ -90,6 +86,40 @@ async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseForma
   if (format === 'wire') return sendWire(c, bytes, ttl);
   // JSON has no OPT record: the extended errors travel in `Comment`.
   return sendJson(c, toJsonResponse(query, decodeMessage(bytes), { extendedErrors }), ttl);
+}
+
+/**
+ * STYLE §5: a client that asked a DNS question gets a DNS answer, also when
+ * something inside broke: SERVFAIL with EDE 0 (Other) and a generic text.
+ * The details go to the log for the operator, never to the anonymous client.
+ */
+async function resolveOrServfail(c: AppContext, query: DnsQuery): Promise<Resolution> {
+  const ctx = c.executionCtx;
+  try {
+    return await c.get('tenant').resolver.resolve(query, {
+      ip: c.req.header('cf-connecting-ip'),
+      // A closure over ctx: waitUntil is a method and must keep its receiver.
+      waitUntil: (work) => ctx.waitUntil(work),
+    });
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        event: 'internal-error',
+        tenant: c.get('tenant').id,
+        name: query.name,
+        type: query.type,
+        error: String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      }),
+    );
+    return {
+      response: null,
+      extendedErrors: [{ code: EDE.OtherError, text: 'internal error' }],
+      cacheStatus: 'miss',
+      winner: null,
+      fanout: Promise.resolve({ kind: 'none' }),
+    };
+  }
 }
 
 function send(c: AppContext, bytes: Uint8Array, format: ResponseFormat, ttl: number): Response {

@@ -1,17 +1,20 @@
 /**
  * Which tenant a DoH request is for (SPEC §8): `<tenant>.<RESOLVER_DOMAIN>`,
- * or `/t/<tenant>/…` for local development where subdomains are awkward. Both
- * forms end in the same lookup, so they cannot disagree.
+ * or `/t/<tenant>/…` on the bare domain (and on localhost in development)
+ * where subdomains are awkward. Both forms end in the same lookup, so they
+ * cannot disagree. Tenant ids are not secrets: a tenant's resolver answers
+ * anyone, so whether an id exists can always be learnt; the lookup budget
+ * bounds what finding out costs.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
-import { loadConfig } from '../env';
-import { HttpError } from '../errors';
+import { type Bindings, loadConfig } from '../env';
+import { ConfigError, HttpError } from '../errors';
 import { DEFAULT_TENANT, defaultResolver, tenantResolver } from '../resolver/isolate-resolver';
 import type { Resolver } from '../resolver/resolver';
 import { clientRateKey } from './client-rate-key';
-import { isValidTenantId, tenantFromHost } from './tenant-host';
-import { tenantStore } from './tenant-store';
+import { type HostTenant, isValidTenantId, tenantFromHost } from './tenant-host';
+import { type TenantRecord, tenantStore } from './tenant-store';
 
 export interface TenantContext {
   readonly id: string;
@@ -19,33 +22,91 @@ export interface TenantContext {
   readonly rateLimited: boolean;
 }
 
-/** Resolves the tenant or answers 404; an unknown tenant never reaches an upstream. */
+/**
+ * Resolves the tenant or answers 404; an unknown tenant never reaches an
+ * upstream. Lookups this isolate cannot answer from its cache of known
+ * tenants (a KV read, or an id already known not to exist) are charged to the
+ * client in TENANT_LOOKUP_LIMITER first: probing random ids gets 429 after the
+ * budget and costs no further KV reads.
+ */
 export function tenantContext(): MiddlewareHandler<AppEnv> {
   return async function tenantContext(c, next) {
     const config = loadConfig(c.env);
-    const fromPath = c.req.param('tenant');
-    const target =
-      fromPath !== undefined
-        ? isValidTenantId(fromPath)
-          ? { kind: 'tenant' as const, id: fromPath }
-          : { kind: 'unknown' as const }
-        : // The URL's host is the Host header in Workers, and present even on requests built in code.
-          tenantFromHost(new URL(c.req.url).host, config.resolverDomain, { development: true });
-
+    const target = tenantTarget(
+      new URL(c.req.url).host,
+      c.req.param('tenant'),
+      config.resolverDomain,
+      // ALLOW_LOOPBACK_UPSTREAMS is the deployment's development switch (SPEC §9).
+      { development: config.allowLoopbackUpstreams },
+    );
     if (target.kind === 'unknown') throw new HttpError(404, 'unknown tenant');
     if (target.kind === 'default') {
       c.set('tenant', { id: DEFAULT_TENANT, resolver: defaultResolver(c.env), rateLimited: true });
       return next();
     }
-    const record = await tenantStore(c.env.TENANTS).get(target.id);
+    const store = tenantStore(c.env.TENANTS);
+    let record: TenantRecord | null | undefined = store.known(target.id);
+    if (!record) {
+      await chargeTenantLookup(c);
+      record = await store.get(target.id);
+    }
     if (!record) throw new HttpError(404, 'unknown tenant');
     c.set('tenant', {
       id: record.id,
-      resolver: tenantResolver(c.env, record),
+      resolver: resolverOrFailure(c.env, record),
       rateLimited: record.config.rateLimit.enabled,
     });
     return next();
   };
+}
+
+/**
+ * Host form (`<tenant>.<RESOLVER_DOMAIN>`) or path form (`/t/<tenant>/…`).
+ * The path form is only taken on a host that means the default tenant (the
+ * bare domain, and in development localhost): on a tenant's own host a path
+ * naming another tenant is refused rather than guessing which one was meant.
+ */
+function tenantTarget(
+  host: string,
+  fromPath: string | undefined,
+  resolverDomain: string,
+  options: { development: boolean },
+): HostTenant {
+  // The URL's host is the Host header in Workers, and present even on requests built in code.
+  const byHost = tenantFromHost(host, resolverDomain, options);
+  if (fromPath === undefined) return byHost;
+  return byHost.kind === 'default' && isValidTenantId(fromPath)
+    ? { kind: 'tenant', id: fromPath }
+    : { kind: 'unknown' };
+}
+
+/** 429 past the client's budget of uncached tenant lookups. */
+async function chargeTenantLookup(c: Context<AppEnv>): Promise<void> {
+  const client = clientRateKey(c.req.header('cf-connecting-ip'));
+  const { success } = await c.env.TENANT_LOOKUP_LIMITER.limit({ key: client });
+  if (!success) {
+    throw new HttpError(429, 'too many tenant lookups', {
+      'retry-after': String(TENANT_LOOKUP_PERIOD_S),
+    });
+  }
+}
+
+/** TENANT_LOOKUP_LIMITER's period in wrangler.toml. */
+const TENANT_LOOKUP_PERIOD_S = 60;
+
+/**
+ * A record the deployment can no longer run (its settings changed since the
+ * record was written) still gets a resolver: one whose every answer is an
+ * internal error, so clients get SERVFAIL (respond.ts) and the details reach
+ * only the log, never the anonymous client.
+ */
+function resolverOrFailure(env: Bindings, record: TenantRecord): Resolver {
+  try {
+    return tenantResolver(env, record);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { resolve: () => Promise.reject(error) };
+  }
 }
 
 /**

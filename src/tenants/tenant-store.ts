@@ -11,6 +11,11 @@ export interface TenantRecord {
   readonly config: TenantConfig;
   /** SHA-256 of the tenant's bearer token; the token itself is never stored. */
   readonly tokenHash: string;
+  /**
+   * Random, new with every creation of the id, part of the tenant scope
+   * (tenant-scope.ts). Absent on records written before generations existed.
+   */
+  readonly generation?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -104,6 +109,16 @@ export class TenantStore {
     const record = await this.kv.get<TenantRecord>(KEY_PREFIX + id, 'json');
     this.#remember(id, record);
     return record;
+  }
+
+  /**
+   * The record when this isolate knows it exists (no KV read); undefined
+   * when it would take a KV read, and also when the id is cached as unknown,
+   * so callers can charge both kinds of lookup to the client.
+   */
+  known(id: string): TenantRecord | undefined {
+    const cached = this.#records.get(id);
+    return cached && cached.until > this.now() ? cached.record : undefined;
   }
 
   async put(record: TenantRecord): Promise<void> {

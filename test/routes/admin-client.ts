@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { fetchWorker } from './worker-client';
 
 /** Same value as TEST_ADMIN_TOKEN in vitest.config.ts. */
-export const ADMIN_TOKEN = 'test-admin-token';
+export const ADMIN_TOKEN = 'test-admin-token-for-vitest-only-0123456789';
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
