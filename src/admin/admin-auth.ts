@@ -40,9 +40,11 @@ export class AdminAuthError extends HttpError {
 }
 
 /**
- * Refuses every admin route while ADMIN_TOKEN is missing or shorter than
+ * Refuses every admin route while ADMIN_TOKEN is set but shorter than
  * MIN_ADMIN_TOKEN_LENGTH, with a message naming the key (SPEC §9: invalid
- * config fails loudly). DoH keeps working: only the admin API is refused.
+ * config fails loudly). DoH keeps working: only the admin API is refused. An
+ * unset token is no weakness (nothing to guess): admin-only routes then say
+ * so (requireAdmin) and tenant tokens keep working.
  */
 export function strongAdminToken(): MiddlewareHandler<AppEnv> {
   return async function strongAdminToken(c, next) {
@@ -55,12 +57,10 @@ export function strongAdminToken(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Why this ADMIN_TOKEN is refused, or null when it is long enough. */
+/** Why this ADMIN_TOKEN is refused, or null when it is unset or long enough. */
 export function adminTokenProblem(token: string | undefined): string | null {
-  const fix = `set one of at least ${MIN_ADMIN_TOKEN_LENGTH} characters (wrangler secret put ADMIN_TOKEN); the admin API is off until then`;
-  if (token === undefined || token === '') return `is not set: ${fix}`;
-  if (token.length < MIN_ADMIN_TOKEN_LENGTH) return `is ${token.length} characters long: ${fix}`;
-  return null;
+  if (token === undefined || token === '' || token.length >= MIN_ADMIN_TOKEN_LENGTH) return null;
+  return `is ${token.length} characters long; set one of at least ${MIN_ADMIN_TOKEN_LENGTH} characters (wrangler secret put ADMIN_TOKEN): the admin API is off until then`;
 }
 
 const lockout = new ClientLockout();
@@ -137,7 +137,7 @@ export function isAdminCaller(c: Context<AppEnv>): boolean {
   // (or the tenant) who was handed it may read here: nothing else.
   if (c.get('signedLink') === true) return true;
   const admin = c.env.ADMIN_TOKEN;
-  // strongAdminToken refuses the request first; never match an unset secret anyway.
+  // An unset or empty secret must never match anything.
   return (
     typeof admin === 'string' && admin.length > 0 && constantTimeEqual(c.get('credential'), admin)
   );
@@ -145,9 +145,15 @@ export function isAdminCaller(c: Context<AppEnv>): boolean {
 
 /**
  * Admin-only operations: 403 for any other token. A deployment without the
- * secret never gets here: strongAdminToken refuses it with a message first.
+ * secret says so, instead of a bare 403 that looks like a wrong token.
  */
 export function requireAdmin(c: Context<AppEnv>): void {
+  if (!c.env.ADMIN_TOKEN) {
+    throw new HttpError(
+      403,
+      'ADMIN_TOKEN is not set: admin-only routes are off (wrangler secret put ADMIN_TOKEN; .dev.vars under wrangler dev)',
+    );
+  }
   if (!isAdminCaller(c)) throw new AdminAuthError(403, 'forbidden');
 }
 
