@@ -14,6 +14,8 @@ import {
   isolateHealth,
   isolateInflight,
 } from '../../src/resolver/isolate-resolver';
+import { tenantScope } from '../../src/tenants/tenant-scope';
+import { tenantStore } from '../../src/tenants/tenant-store';
 import { parseUpstreams } from '../../src/upstream/parse-upstreams';
 import type { Upstream } from '../../src/upstream/types';
 import { clientOpt } from '../routes/worker-client';
@@ -59,7 +61,20 @@ export function poolStub(name: string) {
   return env.DOMAIN_POOL.get(env.DOMAIN_POOL.idFromName(poolObjectName(DEFAULT_TENANT, name)));
 }
 
-/** A tenant's (by default the default tenant's) cache key of a plain (no DO, no CD) query. */
+/**
+ * The tenant scope cache keys are built from (id and generation,
+ * src/tenants/tenant-scope.ts) of a tenant created through the admin API.
+ */
+export async function scopeOfTenant(id: string): Promise<string> {
+  const record = await tenantStore(env.TENANTS).get(id);
+  if (!record) throw new Error(`no tenant ${id}`);
+  return tenantScope(record);
+}
+
+/**
+ * A tenant's (by default the default tenant's) cache key of a plain (no DO,
+ * no CD) query; `tenant` is a tenant scope (scopeOfTenant), not a bare id.
+ */
 export function plainCacheKey(name: string, type = 'A', tenant = DEFAULT_TENANT): string {
   return cacheKey({
     tenant,

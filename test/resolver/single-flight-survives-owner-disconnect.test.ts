@@ -16,6 +16,7 @@ import {
   ageCachedAnswer,
   plainCacheKey,
   requestsPerUpstream,
+  scopeOfTenant,
   uniqueFleetName,
   untilArrived,
 } from './fleet-worker';
@@ -69,7 +70,7 @@ it('answers every joined client after the client that started the flight hung up
     expect(addressesOf(message).length).toBeGreaterThan(0);
   }
   // One fan-out served all of them, and it ran to the end (background tier included).
-  const key = plainCacheKey(name, 'A', tenant);
+  const key = plainCacheKey(name, 'A', await scopeOfTenant(tenant));
   await untilPoolCached(key);
   expect(await requestsPerUpstream(name)).toEqual(
     Object.fromEntries(fleet.map((u) => [u.name, 1])),
@@ -78,7 +79,7 @@ it('answers every joined client after the client that started the flight hung up
   // Nothing of the finished flight lingers: the next miss for the name (a
   // refresh of the now expired entry) starts a fresh fan-out and gets its answer.
   await resetControl(name);
-  await ageCachedAnswer(name, (ttl) => ttl + 60, tenant);
+  await ageCachedAnswer(name, (ttl) => ttl + 60, await scopeOfTenant(tenant));
   const later = await ask(tenant, 99);
   expect(later.headers.get('server-timing')).toMatch(/cache;desc="miss"/);
   expect(addressesOf(await wireAnswer(later)).length).toBeGreaterThan(0);
