@@ -17,6 +17,7 @@ import { compileNamePolicy } from '../tenants/name-policy';
 import { validateTenantConfig } from '../tenants/tenant-config';
 import { tenantScope } from '../tenants/tenant-scope';
 import type { TenantRecord } from '../tenants/tenant-store';
+import { UpstreamScreen } from '../tenants/upstream-screen';
 import { systemClock } from '../upstream/clock';
 import { exchange } from '../upstream/exchange';
 import { UpstreamHealth } from '../upstream/upstream-health';
@@ -150,13 +151,19 @@ export function defaultResolver(env: Bindings): Resolver {
  * it was written; it is validated again here because the deployment's
  * settings it builds on may have changed since.
  */
-export function tenantResolver(env: Bindings, record: TenantRecord): Resolver {
+export function tenantResolver(
+  env: Bindings,
+  record: TenantRecord,
+  outOfService: readonly string[] = [],
+): Resolver {
   const scope = tenantScope(record);
-  // The version carries the generation: a re-created id never reuses the old resolver.
+  // The version carries the generation (a re-created id never reuses the old
+  // resolver) and the upstreams the address check took out of service.
+  const excluded = outOfService.length === 0 ? '' : `!${outOfService.join(',')}`;
   return cachedResolver(
     env,
     record.id,
-    `${scope}@${record.updatedAt}`,
+    `${scope}@${record.updatedAt}${excluded}`,
     estimatedBytes(record),
     () => {
       const base = loadConfig(env);
@@ -171,11 +178,26 @@ export function tenantResolver(env: Bindings, record: TenantRecord): Resolver {
         // Cache keys, pool names and in-flight keys carry the generation: nothing
         // of a deleted tenant is reachable by one created later under its id.
         tenant: scope,
-        upstreams: checked.upstreams,
+        upstreams: checked.upstreams.filter((u) => !outOfService.includes(u.name)),
         fanout: { ...base.fanout, ...checked.config.fanout },
         namePolicy: compileNamePolicy(checked.config),
         ecs: checked.config.ecs,
       };
     },
   );
+}
+
+const screens = new Map<boolean, UpstreamScreen>();
+
+/**
+ * The isolate's running check of tenant upstream host names (SPEC §8), one
+ * per value of ALLOW_LOOPBACK_UPSTREAMS (what a name may resolve to depends on it).
+ */
+export function isolateUpstreamScreen(allowLoopback: boolean): UpstreamScreen {
+  let screen = screens.get(allowLoopback);
+  if (!screen) {
+    screen = new UpstreamScreen(systemClock, { allowLoopback });
+    screens.set(allowLoopback, screen);
+  }
+  return screen;
 }

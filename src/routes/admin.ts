@@ -30,11 +30,13 @@ import {
   isolateMetrics,
   isolateTraces,
 } from '../resolver/isolate-resolver';
+import { deploymentLookup } from '../tenants/deployment-lookup';
 import { type TenantConfig, validateTenantConfig } from '../tenants/tenant-config';
 import { isValidTenantId } from '../tenants/tenant-host';
 import { newGeneration, tenantScope } from '../tenants/tenant-scope';
 import { MAX_TENANT_PAGE, type TenantRecord, tenantStore } from '../tenants/tenant-store';
 import { generateToken, hashToken } from '../tenants/tenant-token';
+import { checkUpstreamHosts } from '../tenants/upstream-host-check';
 
 type AppContext = Context<AppEnv>;
 
@@ -77,7 +79,7 @@ adminRoutes.post('/tenants', async (c) => {
       'id: must be one DNS label of lower-case letters, digits and hyphens',
     );
   }
-  const config = checkConfig(c, 'config' in body ? body.config : undefined);
+  const config = await checkConfig(c, 'config' in body ? body.config : undefined);
   const store = tenantStore(c.env.TENANTS);
   if (await store.get(id)) throw new JsonApiError(409, `tenant ${id} already exists`);
   const token = generateToken();
@@ -328,7 +330,7 @@ async function saveConfig(
   input: unknown,
   sentRateLimit: boolean,
 ): Promise<TenantRecord> {
-  const config = keepAdminOnlyFields(c, record, sentRateLimit, checkConfig(c, input));
+  const config = keepAdminOnlyFields(c, record, sentRateLimit, await checkConfig(c, input));
   const updated: TenantRecord = { ...record, config, updatedAt: new Date().toISOString() };
   await tenantStore(c.env.TENANTS).put(updated);
   return updated;
@@ -365,9 +367,21 @@ function keepAdminOnlyFields(
   return { ...config, rateLimit: stored };
 }
 
-function checkConfig(c: AppContext, input: unknown): TenantConfig {
+/**
+ * Validates a config as written, then resolves its upstream host names
+ * through the deployment's own upstreams: a name that resolves to an address
+ * no tenant may reach (or does not resolve) refuses the config, naming the
+ * field (`upstreams[1]: host "x" resolves to 10.0.0.5: …`).
+ */
+async function checkConfig(c: AppContext, input: unknown): Promise<TenantConfig> {
   const checked = validateAgainstDeployment(c, input);
   if (!checked.ok) throw new JsonApiError(400, checked.errors.join('; '));
+  const ctx = c.executionCtx;
+  const lookup = deploymentLookup(c.env, (work) => ctx.waitUntil(work));
+  const problems = await checkUpstreamHosts(checked.upstreams, lookup, {
+    allowLoopback: loadConfig(c.env).allowLoopbackUpstreams,
+  });
+  if (problems.length > 0) throw new JsonApiError(400, problems.join('; '));
   return checked.config;
 }
 

@@ -5,9 +5,8 @@
  * normalized the WHATWG way (`0x7f.1`, `2130706433` and `0177.0.0.1` are all
  * 127.0.0.1, as `inet_aton` and the URL parser read them), and IPv6 forms that
  * embed an IPv4 address are judged by that address. A name is not resolved
- * here (this module does no I/O), so a public name that resolves to a private
- * address is outside its reach; the platform's egress is the second line of
- * defence there.
+ * here (this module does no I/O): upstream-host-check.ts resolves public
+ * names and judges each address with this same function.
  *
  * @see https://url.spec.whatwg.org/#host-parsing
  */

@@ -10,9 +10,18 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { type Bindings, loadConfig } from '../env';
 import { ConfigError, HttpError } from '../errors';
-import { DEFAULT_TENANT, defaultResolver, tenantResolver } from '../resolver/isolate-resolver';
+import {
+  DEFAULT_TENANT,
+  defaultResolver,
+  isolateUpstreamScreen,
+  tenantResolver,
+} from '../resolver/isolate-resolver';
 import type { Resolver } from '../resolver/resolver';
+import { parseUpstreams } from '../upstream/parse-upstreams';
+import type { Upstream } from '../upstream/types';
 import { clientRateKey } from './client-rate-key';
+import { deploymentLookup } from './deployment-lookup';
+import type { TenantConfig } from './tenant-config';
 import { type HostTenant, isValidTenantId, tenantFromHost } from './tenant-host';
 import { type TenantRecord, tenantStore } from './tenant-store';
 
@@ -51,9 +60,10 @@ export function tenantContext(): MiddlewareHandler<AppEnv> {
       record = await store.get(target.id);
     }
     if (!record) throw new HttpError(404, 'unknown tenant');
+    const outOfService = await screenUpstreams(c, config.allowLoopbackUpstreams, record);
     c.set('tenant', {
       id: record.id,
-      resolver: resolverOrFailure(c.env, record),
+      resolver: resolverOrFailure(c.env, record, outOfService),
       rateLimited: record.config.rateLimit.enabled,
     });
     return next();
@@ -100,13 +110,60 @@ const TENANT_LOOKUP_PERIOD_S = 60;
  * internal error, so clients get SERVFAIL (respond.ts) and the details reach
  * only the log, never the anonymous client.
  */
-function resolverOrFailure(env: Bindings, record: TenantRecord): Resolver {
+function resolverOrFailure(
+  env: Bindings,
+  record: TenantRecord,
+  outOfService: readonly string[],
+): Resolver {
   try {
-    return tenantResolver(env, record);
+    return tenantResolver(env, record, outOfService);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { resolve: () => Promise.reject(error) };
   }
+}
+
+/**
+ * The names of the tenant's upstreams whose host names now resolve to an
+ * address no tenant may reach, or not at all (upstream-screen.ts). The first
+ * request of a tenant in an isolate waits for the check; re-checks run in
+ * the background through `waitUntil`.
+ */
+function screenUpstreams(
+  c: Context<AppEnv>,
+  allowLoopback: boolean,
+  record: TenantRecord,
+): Promise<string[]> {
+  const ctx = c.executionCtx;
+  // A closure over ctx: waitUntil is a method and must keep its receiver.
+  const waitUntil = (work: Promise<unknown>) => ctx.waitUntil(work);
+  return isolateUpstreamScreen(allowLoopback).outOfService(configuredUpstreams(record.config), {
+    lookup: deploymentLookup(c.env, waitUntil),
+    waitUntil,
+    tenant: record.id,
+  });
+}
+
+const parsedUpstreams = new WeakMap<TenantConfig, readonly Upstream[]>();
+
+/**
+ * The config's upstreams as parsed objects, once per record object (the
+ * store hands out the same one while it is cached). An entry that does not
+ * parse is left out here: tenantResolver refuses the whole record anyway.
+ */
+function configuredUpstreams(config: TenantConfig): readonly Upstream[] {
+  let upstreams = parsedUpstreams.get(config);
+  if (!upstreams) {
+    upstreams = config.upstreams.flatMap((entry) => {
+      try {
+        return parseUpstreams(entry, { allowLoopback: true });
+      } catch {
+        return [];
+      }
+    });
+    parsedUpstreams.set(config, upstreams);
+  }
+  return upstreams;
 }
 
 /**

@@ -72,8 +72,65 @@ export const V6_ADDRESSES = ['2001:db8::1', '2001:db8::2'] as const;
 export const NODATA_ADDRESS = '192.0.2.2';
 export const LOOPBACK_ADDRESS = '127.0.0.1';
 
+/**
+ * Names a tenant could give as an upstream host (SPEC §8): each looks like a
+ * public name and resolves to an address no tenant may reach, as
+ * `127.0.0.1.nip.io` or `localtest.me` do on the internet. `public` is the
+ * control; its address is a real public one because documentation ranges
+ * are refused too, and no test ever connects to it.
+ */
+export const UpstreamHost = {
+  /** A 10.0.0.53 (RFC 1918). */
+  private: 'private-upstream.test',
+  /** A 169.254.169.254: cloud metadata, link-local. */
+  metadata: 'metadata-upstream.test',
+  /** A public address and AAAA fd00::53 (unique local): one bad address is enough. */
+  mixed: 'mixed-upstream.test',
+  /** CNAME to `private`: judged by where the chain ends. */
+  cnamePrivate: 'cname-upstream.test',
+  /** A 127.0.0.1: allowed only in development. */
+  loopback: 'loopback-upstream.test',
+  /** A public address only. */
+  public: 'public-upstream.test',
+  /** Not in the zone: NXDOMAIN. */
+  absent: 'absent-upstream.test',
+} as const;
+
+export const UPSTREAM_HOST_PRIVATE_ADDRESS = '10.0.0.53';
+/** Quad9's address: public, never connected to by a test. */
+export const UPSTREAM_HOST_PUBLIC_ADDRESS = '9.9.9.9';
+
+const upstreamHostRecords: DnsRecord[] = [
+  {
+    name: UpstreamHost.private,
+    type: 'A',
+    class: 'IN',
+    ttl: 60,
+    data: UPSTREAM_HOST_PRIVATE_ADDRESS,
+  },
+  { name: UpstreamHost.metadata, type: 'A', class: 'IN', ttl: 60, data: '169.254.169.254' },
+  { name: UpstreamHost.mixed, type: 'A', class: 'IN', ttl: 60, data: UPSTREAM_HOST_PUBLIC_ADDRESS },
+  { name: UpstreamHost.mixed, type: 'AAAA', class: 'IN', ttl: 60, data: 'fd00::53' },
+  {
+    name: UpstreamHost.cnamePrivate,
+    type: 'CNAME',
+    class: 'IN',
+    ttl: 60,
+    data: UpstreamHost.private,
+  },
+  { name: UpstreamHost.loopback, type: 'A', class: 'IN', ttl: 60, data: '127.0.0.1' },
+  {
+    name: UpstreamHost.public,
+    type: 'A',
+    class: 'IN',
+    ttl: 60,
+    data: UPSTREAM_HOST_PUBLIC_ADDRESS,
+  },
+];
+
 const records: DnsRecord[] = [
   TEST_ZONE_SOA,
+  ...upstreamHostRecords,
   { name: TestName.a, type: 'A', class: 'IN', ttl: A_TTL, data: A_ADDRESS },
   ...MULTI_ADDRESSES.map(
     (data): DnsRecord => ({ name: TestName.multi, type: 'A', class: 'IN', ttl: 120, data }),
