@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: compares the fan-out modes on loopback upstreams with
- * controlled latencies and failures (SPEC §11), measures cache-hit
+ * controlled latencies and failures (docs/architecture.md §8), measures cache-hit
  * throughput against a bare worker, and writes `bench/results/latest.{md,json}`
  * and one SVG timeline per mode.
  *
@@ -46,7 +46,7 @@ import {
 } from './lib/worker-process';
 
 const RESULTS = join(PROJECT_ROOT, 'bench/results');
-/** The tier settings the bench runs with: the defaults of SPEC §2, spelled out. */
+/** The tier settings the bench runs with: the defaults of docs/architecture.md §2, spelled out. */
 const TIER_VARS = {
   ACTIVE_TIER_SIZE: '2',
   FALLBACK_MS: '300',

@@ -75,7 +75,7 @@ def normal_name(name: str) -> str:
 
 
 def canonical(rtype: str, data: str) -> str:
-    """Addresses compared the way SPEC §3 merges them: compressed, lower case."""
+    """Addresses compared the way docs/architecture.md §3 merges them: compressed, lower case."""
     if rtype in ("A", "AAAA"):
         return ipaddress.ip_address(data).compressed
     return data

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end suite (SPEC §11): the worker under `wrangler dev`, fed by software
+# End-to-end suite (docs/architecture.md §8): the worker under `wrangler dev`, fed by software
 # nobody here wrote, asked by clients nobody here wrote.
 #
 #   knotd  knot-a ─┐ tcp://

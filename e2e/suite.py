@@ -26,16 +26,16 @@ import tls_upstreams
 from clients import Answer, env
 from worker_log import DEFAULT_TENANT, query_log
 
-# SPEC §1/§2: the background tier runs right after the first answer and is done
+# docs/architecture.md §1/§2: the background tier runs right after the first answer and is done
 # in ~200 ms on loopback; 3 s is the whole fan-out deadline.
 CONVERGE_WITHIN_S = 3.0
 POLL_EVERY_S = 0.15
 REPEATS = 5
 TTL_SLEEP_S = 2.0
 PADDING_BLOCK = 468  # RFC 8467 §4.1, the block size for responses
-FANOUT_DEADLINE_S = 3.0  # DEADLINE_MS default (SPEC §2)
+FANOUT_DEADLINE_S = 3.0  # DEADLINE_MS default (docs/architecture.md §2)
 # A refused connection fails at once, so the background tier starts at once
-# (SPEC §2: errors do not wait for the 300 ms timer); 1 s leaves room for a busy CI.
+# (docs/architecture.md §2: errors do not wait for the 300 ms timer); 1 s leaves room for a busy CI.
 FIRST_ANSWER_WITH_DEAD_UPSTREAM_S = 1.0
 EDE_NO_REACHABLE_AUTHORITY = 22  # RFC 8914 §4.23
 EDE_NETWORK_ERROR = 23  # RFC 8914 §4.24
@@ -266,7 +266,7 @@ def run(suite: Suite) -> None:
         assert set(answer.addresses(name, "A")) == union, f"no union: {show(answer.addresses(name, 'A'))}"
         before = answer.ttls(name, "A")
         assert len(set(before)) == 1, f"one RRset, several TTLs: {before}"
-        assert before[0] <= lowest, f"merged TTL {before[0]} > the lowest upstream TTL {lowest} (SPEC §3: never raised)"
+        assert before[0] <= lowest, f"merged TTL {before[0]} > the lowest upstream TTL {lowest} (docs/architecture.md §3: never raised)"
         time.sleep(TTL_SLEEP_S)
         after = doh_post(name, "A").ttls(name, "A")
         assert after and after[0] < before[0], f"TTL {before[0]} then {after} after {TTL_SLEEP_S:g} s"
@@ -343,7 +343,7 @@ def run(suite: Suite) -> None:
     suite.expect("curl --doh-url … --doh-insecure fetches the page at www.e2e.test", curl_doh("--doh-insecure"))
     suite.expect("curl --doh-url … --cacert (verified) fetches the page at www.e2e.test", curl_doh("--cacert", ca_file))
 
-    # --- the worker's own account of the fan-outs (SPEC §10 query log) -------
+    # --- the worker's own account of the fan-outs (docs/operations.md §5 query log) -------
     def fanout_log() -> None:
         names = env("E2E_UPSTREAM_NAMES").split(",")
         entries = [e for e in query_log() if e.get("tenant", DEFAULT_TENANT) == DEFAULT_TENANT]

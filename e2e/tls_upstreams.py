@@ -1,4 +1,4 @@
-"""The resolver's TLS transports against real TLS servers (SPEC §2 transports):
+"""The resolver's TLS transports against real TLS servers (docs/architecture.md §2 transports):
 `tls://` (DoT, RFC 7858) through stunnel in front of knot-a and `https://`
 (DoH, RFC 8484) through dnsdist in front of nsd-c, with certificates from the
 run's CA, which wrangler dev trusts through NODE_EXTRA_CA_CERTS.
@@ -23,7 +23,7 @@ from worker_log import LOG_DELAY_S, eventually, expect_outcomes, tenant_log
 NAME = "www.e2e.test"
 ADDRESS = "127.0.0.1"  # www's address in every zone copy
 EDE_NETWORK_ERROR = 23  # RFC 8914 §4.24: what a refused certificate is reported as
-DEADLINE_S = 3.0  # DEADLINE_MS default (SPEC §2): the stalled handshake must end by then
+DEADLINE_S = 3.0  # DEADLINE_MS default (docs/architecture.md §2): the stalled handshake must end by then
 LATE_S = 1.0  # slack for a busy 2-core CI box on top of the deadline
 # The good upstream answers in milliseconds on loopback; 1 s leaves room for a busy CI.
 ANSWER_BESIDE_STALL_S = 1.0

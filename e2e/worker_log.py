@@ -1,4 +1,4 @@
-"""The worker's own account of its lookups: the JSON query lines (SPEC §10) in
+"""The worker's own account of its lookups: the JSON query lines (docs/operations.md §5) in
 wrangler's output, one per query (plain hits sampled by LOG_HIT_SAMPLE_RATE);
 only the line of a query that started a fan-out has `upstreams`."""
 

@@ -1,5 +1,5 @@
 /**
- * `npm run race`: the SPEC §4 race, for real, through `wrangler dev`.
+ * `npm run race`: the docs/architecture.md §4 race, for real, through `wrangler dev`.
  *
  * Query A starts and is answered fast, but its background tier is slow.
  * Its cache entry expires (TTL 2 s). Query B starts later; its background is

@@ -1,5 +1,5 @@
 /**
- * Reads the configuration contract (SPEC §9) out of the Worker's env once per
+ * Reads the configuration contract (docs/configuration.md §1) out of the Worker's env once per
  * isolate. Invalid values fail loudly with a ConfigError naming the key; there
  * is no silent fallback, because a resolver quietly running with defaults the
  * operator did not choose is worse than one that refuses to start.
@@ -81,7 +81,7 @@ export function parseConfig(env: Bindings): ResolverConfig {
   };
 }
 
-/** The string vars of the contract (SPEC §9). */
+/** The string vars of the contract (docs/configuration.md §1). */
 type StringKey =
   | 'UPSTREAMS'
   | 'ACTIVE_TIER_SIZE'

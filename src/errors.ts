@@ -33,7 +33,7 @@ export class JsonApiError extends HttpError {
 
 /**
  * The deployment's configuration is invalid. Fails loudly (500) with a message
- * naming the bad key, never silently falls back to a default (SPEC §9).
+ * naming the bad key, never silently falls back to a default (docs/configuration.md §1).
  */
 export class ConfigError extends HttpError {
   override readonly name = 'ConfigError';

@@ -51,7 +51,7 @@ export async function queryA(origin: string, name: string): Promise<DohAnswer> {
       'content-type': 'application/dns-message',
       accept: 'application/dns-message',
       // One client address per request (RFC 2544 range): the per-client rate
-      // limit (SPEC §7) is not what the bench or the demo is about.
+      // limit (docs/architecture.md §7) is not what the bench or the demo is about.
       'cf-connecting-ip': `198.18.${randomInt(256)}.${randomInt(256)}`,
     },
     body: queryBytes(name),

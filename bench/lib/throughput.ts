@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 /**
  * Every request from its own client address (RFC 2544 benchmarking range
  * 198.18.0.0/15): the resolver rate-limits per (tenant, client IP) at 600 a
- * minute (SPEC §7), and a load test from one address would measure 429s.
+ * minute (docs/architecture.md §7), and a load test from one address would measure 429s.
  * The limiter is still called on every request, as in production.
  */
 const ROTATE_CLIENT_IP_LUA = `

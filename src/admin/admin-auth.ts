@@ -1,5 +1,5 @@
 /**
- * Who may do what on the admin API (SPEC §8). A global admin token (wrangler
+ * Who may do what on the admin API (docs/operations.md §2). A global admin token (wrangler
  * secret ADMIN_TOKEN) can do everything; a tenant token only touches its own
  * tenant. Any other token on a tenant route (wrong, rotated, another tenant's)
  * gets one answer, 401 `invalid token`, whether or not the tenant exists: the
@@ -41,7 +41,7 @@ export class AdminAuthError extends HttpError {
 
 /**
  * Refuses every admin route while ADMIN_TOKEN is set but shorter than
- * MIN_ADMIN_TOKEN_LENGTH, with a message naming the key (SPEC §9: invalid
+ * MIN_ADMIN_TOKEN_LENGTH, with a message naming the key (docs/configuration.md §1: invalid
  * config fails loudly). DoH keeps working: only the admin API is refused. An
  * unset token is no weakness (nothing to guess): admin-only routes then say
  * so (requireAdmin) and tenant tokens keep working.

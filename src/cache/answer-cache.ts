@@ -1,5 +1,5 @@
 /**
- * The two cache layers in front of the fan-out (SPEC §5): isolate memory
+ * The two cache layers in front of the fan-out (docs/architecture.md §5): isolate memory
  * (bounded LRU, no I/O) and the colo's Cache API. An entry stores the answer
  * as it was when stored plus the time; TTLs are counted down on the way out,
  * so one entry serves every client with the right remaining TTL.

@@ -1,5 +1,5 @@
 /**
- * Cache keys (SPEC §5): tenant, lower-case name, type, class and the DO/CD
+ * Cache keys (docs/architecture.md §5): tenant, lower-case name, type, class and the DO/CD
  * bits, because a DNSSEC-aware client (DO) or one that disabled validation
  * (CD) may get a different answer than a plain client for the same name.
  */

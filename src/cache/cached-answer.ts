@@ -1,7 +1,7 @@
 /**
  * Conversions between what resolution produces (an upstream message, a pool
  * snapshot) and what the cache stores, and back to a message whose TTLs
- * have been counted down by the entry's age (SPEC §5).
+ * have been counted down by the entry's age (docs/architecture.md §5).
  */
 import { type DnsMessage, type DnsRecord, FLAGS, headerRcode } from '../dns/codec';
 import { rcodeName, rcodeNumber } from '../dns/rcodes';
@@ -104,7 +104,7 @@ export function remainingTtl(entry: CachedAnswer, now: number): number {
 /**
  * Reorders `records` so that those already in `previous` keep the previous
  * relative order and new ones follow in their own order: a client that
- * already uses the first address keeps getting it first (SPEC §4).
+ * already uses the first address keeps getting it first (docs/architecture.md §4).
  */
 export function orderLike(previous: RecordList, records: RecordList): RecordList {
   const keyOf = (r: DnsRecord) => recordKey(r.name, r.type, 'data' in r ? r.data : null);

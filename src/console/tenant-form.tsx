@@ -1,5 +1,5 @@
 /**
- * The tenant form: every config field of SPEC §8 as an input, and the admin
+ * The tenant form: every config field of docs/operations.md §2 as an input, and the admin
  * API's validation errors shown next to the field they name. The form never
  * validates anything itself; it turns inputs into the API's JSON and the
  * API's `field: problem` messages back into per-field notes.

@@ -1,5 +1,5 @@
 /**
- * EDNS Client Subnet (RFC 7871) for tenants that opt in (SPEC §6). Stripped
+ * EDNS Client Subnet (RFC 7871) for tenants that opt in (docs/architecture.md §6). Stripped
  * by default for privacy; when a tenant asks for it, the client's address is
  * cut to the prefix lengths RFC 7871 §11.1 recommends as the maximum before
  * it leaves the worker.

@@ -1,5 +1,5 @@
 /**
- * Strict validation of a wire-format query from a DoH client (SPEC §6, §7).
+ * Strict validation of a wire-format query from a DoH client (docs/architecture.md §6, §7).
  * Bad input never reaches an upstream: it is either not a DNS message (an HTTP
  * error) or answered here with a DNS error that echoes the client's ID.
  *

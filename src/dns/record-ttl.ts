@@ -2,13 +2,13 @@
  * The TTL rules, applied once where an upstream answer enters
  * (src/upstream/sanitize-answer.ts): after that every TTL in the system is
  * already bounded, so the wire TTL, `cache-control: max-age` and the cache
- * lifetime are all read from the same numbers and can never disagree (SPEC §5).
+ * lifetime are all read from the same numbers and can never disagree (docs/architecture.md §5).
  */
 import type { DnsRecord } from './codec';
 
-/** SPEC §5, RFC 8767 §4: positive answers are never trusted for more than a day. */
+/** docs/architecture.md §5, RFC 8767 §4: positive answers are never trusted for more than a day. */
 export const MAX_POSITIVE_TTL = 86_400;
-/** SPEC §5: negative answers for at most an hour (RFC 2308 §5 allows more; SPEC is stricter). */
+/** docs/architecture.md §5: negative answers for at most an hour (RFC 2308 §5 allows more; we are stricter). */
 export const MAX_NEGATIVE_TTL = 3_600;
 /** RFC 2181 §8: TTLs are 31-bit; a value with the top bit set is treated as zero. */
 const MAX_WIRE_TTL = 0x7fff_ffff;

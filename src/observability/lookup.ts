@@ -1,5 +1,5 @@
 /**
- * What one finished fan-out hands to observability (SPEC §10): the
+ * What one finished fan-out hands to observability (docs/operations.md §5): the
  * scheduler's report plus what the merge and the pool write made of it.
  * Metrics and traces are both built from this, so they cannot disagree
  * with each other or with the query log.
@@ -11,7 +11,7 @@ export type WriteOutcome = 'accepted' | 'merged' | 'rejected' | 'failed';
 
 /**
  * Why a fan-out ran: a client's miss, a hit in the last tenth of its TTL
- * (prefetch, SPEC §5) or an expired entry being refreshed (RFC 8767).
+ * (prefetch, docs/architecture.md §5) or an expired entry being refreshed (RFC 8767).
  */
 export type FanoutTrigger = 'miss' | 'prefetch' | 'stale-refresh';
 

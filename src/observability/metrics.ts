@@ -1,5 +1,5 @@
 /**
- * Per-isolate counters (SPEC §10), rendered in the Prometheus text exposition
+ * Per-isolate counters (docs/operations.md §5), rendered in the Prometheus text exposition
  * format 0.0.4. No I/O: every isolate counts its own traffic, like upstream
  * health, and a scraper sums over isolates (each scrape reaches one isolate,
  * so this is a sample of the fleet, not its total).

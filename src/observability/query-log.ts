@@ -1,5 +1,5 @@
 /**
- * One structured JSON line per client query (SPEC §10): hits, stale and
+ * One structured JSON line per client query (docs/operations.md §5): hits, stale and
  * local answers, clients that joined another query's fan-out, and the
  * queries that started one (a miss, a prefetch or a stale refresh), whose
  * line carries the whole fan-out timeline, enough to reconstruct it from
@@ -37,7 +37,7 @@ export interface QueryLog {
   readonly mergeSize?: number;
   readonly divergences?: number;
   readonly write?: WriteOutcome;
-  /** The query's own version (SPEC §4: taken when it started). */
+  /** The query's own version (docs/architecture.md §4: taken when it started). */
   readonly version?: string;
   /** The pool's version after the write; differs from `version` when the write was rejected. */
   readonly poolVersion?: string;

@@ -1,5 +1,5 @@
 /**
- * The last lookups of this isolate as fan-out traces (SPEC §10): who was
+ * The last lookups of this isolate as fan-out traces (docs/operations.md §5): who was
  * asked when, who answered, what the merge and the pool write made of it.
  * A ring buffer: memory stays fixed however busy the isolate is.
  */

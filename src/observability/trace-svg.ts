@@ -1,5 +1,5 @@
 /**
- * Draws one fan-out trace as an SVG timeline (SPEC §10): one row per
+ * Draws one fan-out trace as an SVG timeline (docs/operations.md §5): one row per
  * upstream, a bar from its start to its end coloured by outcome (solid for
  * the active tier, pale with an outline for the background tier), a line at
  * the moment the client got its answer, and an axis in ms. Pure: a trace in,

@@ -1,6 +1,6 @@
 /**
  * Canonical text forms used as dedup keys when answers from several upstreams
- * are merged (SPEC §3). Two upstreams that spell the same address or name
+ * are merged (docs/architecture.md §3). Two upstreams that spell the same address or name
  * differently must produce one pool entry, never two.
  *
  * These keys are for comparison only; the decoded data of the first upstream
@@ -72,7 +72,7 @@ export function canonicalIpv6(address: string): string | null {
 }
 
 /**
- * A canonical string for a record's data, used as its dedup key (SPEC §3):
+ * A canonical string for a record's data, used as its dedup key (docs/architecture.md §3):
  * addresses in canonical form, names case-folded, anything else as a stable
  * serialisation of the decoded object (sorted keys, bytes as hex).
  */

@@ -5,7 +5,7 @@
  * Why this state needs a Durable Object: writes come from many isolates in
  * many colos, each finishing its background tier at its own pace. Only a
  * single-threaded owner can order them, reject the ones from older queries
- * (SPEC §4 race), and keep one stable address order that every client sees.
+ * (docs/architecture.md §4 race), and keep one stable address order that every client sees.
  *
  * Every write runs read-compare-apply-store in one synchronous turn over
  * `ctx.storage.sql` with no `await` in between, so no other write can
@@ -45,7 +45,7 @@ export interface PoolWriteResult extends PoolSnapshot {
   readonly reason?: RejectReason;
 }
 
-/** Admin view (SPEC §4): records in served order with sources and expiries. */
+/** Admin view (docs/architecture.md §4): records in served order with sources and expiries. */
 export interface PoolView {
   readonly name: string;
   readonly type: string;
@@ -75,7 +75,7 @@ export class DomainPool extends DurableObject<Env> {
   #hasTable = false;
 
   /**
-   * Compare-and-write (SPEC §4). Lower version: rejected, counted, state
+   * Compare-and-write (docs/architecture.md §4). Lower version: rejected, counted, state
    * otherwise unchanged. Equal: merged. Higher: accepted with the previous
    * pool's unexpired records kept in their order. Always returns the
    * current version so the caller's clock can move past it.

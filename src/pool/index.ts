@@ -1,6 +1,6 @@
 /**
- * The merged IP pool's pure logic: canonical forms, answer merge (SPEC §3),
- * query versions and the pool update rule (SPEC §4). No I/O lives here; the
+ * The merged IP pool's pure logic: canonical forms, answer merge (docs/architecture.md §3),
+ * query versions and the pool update rule (docs/architecture.md §4). No I/O lives here; the
  * Durable Object and the cache wire these to storage and clocks.
  */
 export * from './canonical-data';

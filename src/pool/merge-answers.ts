@@ -1,6 +1,6 @@
 /**
  * Merges the answers several upstreams gave to one question into one answer
- * (SPEC §3): one record per distinct data, the minimum TTL, the upstreams that
+ * (docs/architecture.md §3): one record per distinct data, the minimum TTL, the upstreams that
  * returned each record, and only answers that agree on the CNAME chain.
  *
  * Pure: no I/O, no clock. Inputs come in arrival order, winner first, and
@@ -36,7 +36,7 @@ interface UsableAnswer {
 export type * from './merged-answer';
 
 /**
- * Merges upstream answers to `question` (SPEC §3).
+ * Merges upstream answers to `question` (docs/architecture.md §3).
  *
  * The reference answer is the first usable one in arrival order, except that
  * positive answers beat negative ones: when upstreams disagree on whether the

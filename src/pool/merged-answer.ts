@@ -1,5 +1,5 @@
 /**
- * What mergeAnswers takes and returns (SPEC §3), and why an answer or a
+ * What mergeAnswers takes and returns (docs/architecture.md §3), and why an answer or a
  * record was left out. Types only: the merge itself is in merge-answers.ts.
  */
 import type { DnsMessage, DnsRecord } from '../dns/codec';

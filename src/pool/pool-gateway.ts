@@ -13,7 +13,7 @@ export interface PoolIdentityParts {
 }
 
 /**
- * A pool is identified by (tenant, name, class, type, CD) (SPEC §4). This
+ * A pool is identified by (tenant, name, class, type, CD) (docs/architecture.md §4). This
  * resolver pools only class IN with CD=0 and DO=0; every other query gets the
  * winner's answer, cached under its own key (which carries class, DO and CD)
  * and never pooled. So a pool only ever holds what a plain client may get.

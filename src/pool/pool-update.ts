@@ -1,5 +1,5 @@
 /**
- * The update rule of a domain's pool (SPEC §4), written as a pure function so
+ * The update rule of a domain's pool (docs/architecture.md §4), written as a pure function so
  * the Durable Object can run it inside one synchronous SQL turn and tests can
  * replay any interleaving of writes exactly.
  *
@@ -20,7 +20,7 @@ export interface PoolEntry {
   name: string;
   type: string;
   data: unknown;
-  /** Seconds the expiry was computed from (bounded where the answer entered, SPEC §5). */
+  /** Seconds the expiry was computed from (bounded where the answer entered, docs/architecture.md §5). */
   ttl: number;
   /** Epoch ms; the record is served only while `now < expiresAt`. */
   expiresAt: number;
@@ -32,7 +32,7 @@ export interface PoolEntry {
 export interface PoolNegative {
   rcode: string;
   soa: DnsRecord;
-  /** Seconds the expiry was computed from (bounded where the answer entered, SPEC §5). */
+  /** Seconds the expiry was computed from (bounded where the answer entered, docs/architecture.md §5). */
   ttl: number;
   expiresAt: number;
 }
@@ -83,19 +83,19 @@ export type ServedRecord = PoolRecord;
 const MS_PER_SECOND = 1_000;
 
 /**
- * Applies one write to a pool (SPEC §4). Never mutates `current`.
+ * Applies one write to a pool (docs/architecture.md §4). Never mutates `current`.
  *
- * Choices where SPEC §4 leaves room:
+ * Choices where docs/architecture.md §4 leaves room:
  * - Expiry of a record is receive time + its TTL, receive time capped at `now`
  *   so clock skew between isolate and object can never extend it.
  * - Equal version: a record already present keeps its position and takes the
- *   earlier expiry, because both writes come from one query and SPEC §3 says
+ *   earlier expiry, because both writes come from one query and docs/architecture.md §3 says
  *   the merged TTL is the minimum seen, never raised.
  * - Higher version: a record present in both takes the new write's expiry,
  *   even when that is earlier: it is the newer statement of the TTL.
  * - An expired record that comes back is new again and is appended.
  * - A higher version with another CNAME chain keeps none of the old records:
- *   a union would put two CNAMEs on one owner (SPEC §3). An equal version
+ *   a union would put two CNAMEs on one owner (docs/architecture.md §3). An equal version
  *   with another chain is rejected (`chain-differs`) for the same reason.
  * - Negative answers: kept only while the pool holds no answer data, matching
  *   mergeAnswers, where positive answers win.
@@ -241,7 +241,7 @@ function earlierExpiry(existing: PoolEntry, incoming: PoolEntry): PoolEntry {
 function toEntries(write: PoolWrite, now: number): PoolEntry[] {
   const base = receiveTime(write, now);
   return write.records.map((record) => {
-    // Bounded where the answer entered (src/upstream/sanitize-answer.ts, SPEC §5).
+    // Bounded where the answer entered (src/upstream/sanitize-answer.ts, docs/architecture.md §5).
     const { ttl } = record;
     return {
       key: record.key,

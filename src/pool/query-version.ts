@@ -1,7 +1,7 @@
 /**
  * Query versions: the order in which queries started, used by the domain pool
  * to reject a write from a query that started before the one already stored
- * (SPEC §4). A version is `(startMs, counter, isolateId)`, compared
+ * (docs/architecture.md §4). A version is `(startMs, counter, isolateId)`, compared
  * lexicographically.
  *
  * @see https://cse.buffalo.edu/tech-reports/2014-04.pdf (hybrid logical clocks)

@@ -46,7 +46,7 @@ export interface FlightDeps {
   readonly cache: AnswerCache;
   readonly pools: PoolGateway | null;
   readonly versions: VersionClock;
-  /** Per-isolate metrics and traces (SPEC §10); absent: not recorded. */
+  /** Per-isolate metrics and traces (docs/operations.md §5); absent: not recorded. */
   readonly observe?: (lookup: Lookup) => void;
 }
 
@@ -69,7 +69,7 @@ export function startFlight(
   key: string,
   trigger: FanoutTrigger,
 ): Flight {
-  // The version is taken when the query starts (SPEC §4): it orders this
+  // The version is taken when the query starts (docs/architecture.md §4): it orders this
   // query's eventual pool write against every other query's.
   const version = deps.versions.next();
   const fanout = startFanout({
@@ -126,7 +126,7 @@ export function startFlight(
 
 /**
  * The winner's answer as an entry, ordered like the entry it replaces so
- * addresses clients already use keep their places (SPEC §4).
+ * addresses clients already use keep their places (docs/architecture.md §4).
  *
  * Isolate memory holds the full pool or nothing: for a pooled query the
  * winner's answer is one upstream's subset and is never stored; the clients

@@ -1,5 +1,5 @@
 /**
- * The isolate's flights in progress, by cache key (SPEC §1.4: identical
+ * The isolate's flights in progress, by cache key (docs/architecture.md §1.4: identical
  * misses share one fan-out). Every entry carries an expiry, so an entry whose
  * flight never settles (a bug, a platform that dropped its work) stops being
  * joined once its deadline has passed instead of swallowing every later miss

@@ -24,10 +24,10 @@ import { UpstreamHealth } from '../upstream/upstream-health';
 import { InflightFlights } from './inflight-flights';
 import { createResolver, type Resolver, type ResolverDeps } from './resolver';
 
-/** Health is per isolate (SPEC §2): every isolate learns from its own traffic. */
+/** Health is per isolate (docs/architecture.md §2): every isolate learns from its own traffic. */
 export const isolateHealth = new UpstreamHealth(systemClock);
 
-/** Metrics and traces are per isolate too (SPEC §10); both are bounded. */
+/** Metrics and traces are per isolate too (docs/operations.md §5); both are bounded. */
 export const isolateMetrics = new MetricsRegistry();
 export const isolateTraces = new TraceStore();
 
@@ -40,7 +40,7 @@ let versionClock: VersionClock | null = null;
 
 /**
  * The isolate's version clock; its random id is the last tiebreak of query
- * versions (SPEC §4). Created on first use because workerd forbids random
+ * versions (docs/architecture.md §4). Created on first use because workerd forbids random
  * values in global scope: the worker would not start.
  */
 export function isolateVersions(): VersionClock {
@@ -77,7 +77,7 @@ export const MAX_TENANT_RESOLVER_BYTES = 8 * 1024 * 1024;
 /** A resolver without lists: its closures, settings and upstreams. */
 const RESOLVER_BASE_BYTES = 4 * 1024;
 
-/** Flights of this isolate by cache key (SPEC §1.4); exported for tests that age an answer. */
+/** Flights of this isolate by cache key (docs/architecture.md §1.4); exported for tests that age an answer. */
 export const isolateInflight = new InflightFlights();
 const failures = new LruCache<string, number>(MAX_REMEMBERED_FAILURES, {
   maxBytes: MAX_REMEMBERED_FAILURE_BYTES,
@@ -138,7 +138,7 @@ function cachedResolver(
   return resolver;
 }
 
-/** The default tenant: configured by the wrangler vars (SPEC §9). */
+/** The default tenant: configured by the wrangler vars (docs/configuration.md §1). */
 export function defaultResolver(env: Bindings): Resolver {
   return cachedResolver(env, DEFAULT_TENANT, '', 0, () => {
     const config = loadConfig(env);
@@ -190,7 +190,7 @@ export function tenantResolver(
 const screens = new Map<boolean, UpstreamScreen>();
 
 /**
- * The isolate's running check of tenant upstream host names (SPEC §8), one
+ * The isolate's running check of tenant upstream host names (docs/operations.md §2), one
  * per value of ALLOW_LOOPBACK_UPSTREAMS (what a name may resolve to depends on it).
  */
 export function isolateUpstreamScreen(allowLoopback: boolean): UpstreamScreen {

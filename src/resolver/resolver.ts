@@ -61,7 +61,7 @@ const NO_FANOUT: FanoutShare = { kind: 'none' };
 export const STALE_ANSWER_TTL = 30;
 /** RFC 8767 §5: wait at most 1.8 s for a refresh before serving stale. */
 export const STALE_REFRESH_WAIT_MS = 1_800;
-/** SPEC §5: a hit in the last 10 % of its TTL refreshes the entry in the background. */
+/** docs/architecture.md §5: a hit in the last 10 % of its TTL refreshes the entry in the background. */
 export const PREFETCH_SHARE = 0.1;
 /**
  * How long past the fan-out deadline a client waits for a flight it joined:
@@ -79,7 +79,7 @@ export const FLIGHT_WRITE_MS = 5_000;
 
 /** What a flight needs, plus the isolate state that decides whether one starts. */
 export interface ResolverDeps extends FlightDeps {
-  /** Identical misses in flight in this isolate share one fan-out (SPEC §1.4). */
+  /** Identical misses in flight in this isolate share one fan-out (docs/architecture.md §1.4). */
   readonly inflight: InflightFlights;
   /** Keys whose failure (SERVFAIL) is remembered until the given time (RFC 9520); bounded. */
   readonly failures: LruCache<string, number>;
@@ -87,7 +87,7 @@ export interface ResolverDeps extends FlightDeps {
   readonly prefetched: WeakSet<object>;
   /** The tenant's allow/deny lists; absent: every name passes. */
   readonly namePolicy?: (name: string) => NameDecision;
-  /** SPEC §6: `strip` (default) or send the client's truncated subnet upstream. */
+  /** docs/architecture.md §6: `strip` (default) or send the client's truncated subnet upstream. */
   readonly ecs?: EcsPolicy;
 }
 
@@ -116,7 +116,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
    * until then the flight is where this isolate's clients get the answer
    * without another fan-out), but only while its answer is fresh: a client
    * that comes after the winner's TTL ran out starts a fan-out of its own
-   * (the SPEC §4 race).
+   * (the docs/architecture.md §4 race).
    */
   function fly(
     query: DnsQuery,

@@ -1,6 +1,6 @@
 /**
  * How long a response may be reused, in seconds: the HTTP freshness lifetime
- * of RFC 8484 §5.1 and the cache TTL (SPEC §5). It reads the TTLs a message
+ * of RFC 8484 §5.1 and the cache TTL (docs/architecture.md §5). It reads the TTLs a message
  * carries and applies no rule of its own: upstream answers were bounded where
  * they entered (src/upstream/sanitize-answer.ts), our own answers are ours,
  * so the wire TTL, `max-age` and the cache lifetime are the same numbers.

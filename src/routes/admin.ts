@@ -1,5 +1,5 @@
 /**
- * Admin API (SPEC §4, §8, §10), mounted at `/admin`: tenant CRUD (PUT
+ * Admin API (docs/architecture.md §4, §8, §10), mounted at `/admin`: tenant CRUD (PUT
  * replaces, PATCH merges), listing and token rotation, pool inspection, upstream health, metrics and fan-out traces. Every route needs a bearer
  * token; see admin-auth.ts for who may do what. Nothing here may be cached
  * anywhere (tokens, configs, traces), and no body is read past MAX_ADMIN_BODY_BYTES.
@@ -166,19 +166,19 @@ adminRoutes.get('/tenants/:id/pools/:name/:type', async (c) => {
   return inspectPool(c, tenantScope(record), c.req.param('name'), c.req.param('type'));
 });
 
-/** The default tenant's pools (SPEC §4): admin only. */
+/** The default tenant's pools (docs/architecture.md §4): admin only. */
 adminRoutes.get('/pools/:name/:type', async (c) => {
   requireAdmin(c);
   return inspectPool(c, DEFAULT_TENANT, c.req.param('name'), c.req.param('type'));
 });
 
-/** This isolate's view of upstream health (SPEC §2): admin only. */
+/** This isolate's view of upstream health (docs/architecture.md §2): admin only. */
 adminRoutes.get('/health', (c) => {
   requireAdmin(c);
   return c.json({ upstreams: isolateHealth.snapshot() });
 });
 
-/** This isolate's counters in the Prometheus text format (SPEC §10): admin only. */
+/** This isolate's counters in the Prometheus text format (docs/operations.md §5): admin only. */
 adminRoutes.get('/metrics', (c) => {
   requireAdmin(c);
   return c.body(isolateMetrics.render(), 200, {
@@ -349,7 +349,7 @@ function pageLimit(raw: string | undefined): number {
 }
 
 /**
- * `rateLimit` is the admin's to set (SPEC §7): with it off, a tenant's
+ * `rateLimit` is the admin's to set (docs/architecture.md §7): with it off, a tenant's
  * resolver is an unlimited amplifier onto up to ten upstreams. A tenant
  * token keeps the stored value and may only send it back unchanged.
  */

@@ -12,7 +12,7 @@ import { decodeBase64Url } from './base64url';
 import { DNS_MESSAGE, negotiateFormat } from './content-negotiation';
 import { answerJsonParams, answerParsedQuery } from './respond';
 
-/** RFC 8484 §6 / SPEC §7: a DNS message is at most 65535 bytes (its TCP length prefix). */
+/** RFC 8484 §6 / docs/architecture.md §7: a DNS message is at most 65535 bytes (its TCP length prefix). */
 export const MAX_DNS_MESSAGE_BYTES = 65_535;
 /** The base64url form of the largest message: 4 characters per 3 bytes, unpadded. */
 const MAX_DNS_PARAM_CHARS = Math.ceil((MAX_DNS_MESSAGE_BYTES * 4) / 3);

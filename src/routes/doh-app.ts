@@ -29,7 +29,7 @@ for (const path of RESOLVER_PATHS) {
       exposeHeaders: ['server-timing', 'content-length'],
       maxAge: CORS_MAX_AGE_S,
     }),
-    // Server-Timing on every DoH response (SPEC §10); `total` is the whole request.
+    // Server-Timing on every DoH response (docs/operations.md §5); `total` is the whole request.
     timing({ crossOrigin: true }),
     tenantContext(),
     rateLimit(),

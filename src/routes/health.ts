@@ -1,6 +1,6 @@
 /**
  * Probes. `/health` is liveness: the isolate answers, nothing else is
- * touched. `/ready` is readiness: the deployment's config parses (SPEC §9,
+ * touched. `/ready` is readiness: the deployment's config parses (docs/configuration.md §1,
  * the default tenant's UPSTREAMS included) and its bindings exist, so a
  * deploy that would answer every query with 500 shows up as 503 here.
  */

@@ -89,7 +89,7 @@ async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseForma
 }
 
 /**
- * STYLE §5: a client that asked a DNS question gets a DNS answer, also when
+ * A client that asked a DNS question gets a DNS answer (RFC 8914 §4.1), also when
  * something inside broke: SERVFAIL with EDE 0 (Other) and a generic text.
  * The details go to the log for the operator, never to the anonymous client.
  */

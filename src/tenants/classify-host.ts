@@ -1,6 +1,6 @@
 /**
  * What a tenant's upstream host really is: public, loopback, or something a
- * tenant may never point the resolver at (SPEC §8). It works on what the
+ * tenant may never point the resolver at (docs/operations.md §2). It works on what the
  * socket will reach, not on how the host was spelled: every host is
  * normalized the WHATWG way (`0x7f.1`, `2130706433` and `0177.0.0.1` are all
  * 127.0.0.1, as `inet_aton` and the URL parser read them), and IPv6 forms that

@@ -1,5 +1,5 @@
 /**
- * A tenant's allow and deny lists (SPEC §8): name suffixes answered NXDOMAIN
+ * A tenant's allow and deny lists (docs/operations.md §2): name suffixes answered NXDOMAIN
  * without asking an upstream, and suffixes always passed through. Compiled
  * once per config, because the decision runs on every query.
  */

@@ -1,5 +1,5 @@
 /**
- * A tenant's configuration (SPEC §8) and its validation. The admin API hands
+ * A tenant's configuration (docs/operations.md §2) and its validation. The admin API hands
  * over untrusted JSON; this module turns it into a TenantConfig or into a list
  * of errors, each naming the field path (`upstreams[2]: …`), so a client can
  * fix every mistake in one round trip.
@@ -17,7 +17,7 @@ import { parseUpstreams } from '../upstream/parse-upstreams';
 import type { Upstream } from '../upstream/types';
 import { checkTenantUpstream } from './upstream-policy';
 
-/** SPEC §6: strip EDNS Client Subnet by default; a tenant may opt into /24 IPv4, /56 IPv6. */
+/** docs/architecture.md §6: strip EDNS Client Subnet by default; a tenant may opt into /24 IPv4, /56 IPv6. */
 export type EcsPolicy = 'strip' | 'truncate';
 
 export const ECS_POLICIES: readonly EcsPolicy[] = ['strip', 'truncate'];
@@ -87,9 +87,9 @@ export interface ValidateTenantConfigOptions {
 /**
  * Validates untrusted JSON as a tenant config. Unknown fields are errors (a
  * typo must not silently mean "default"); missing optional fields get
- * defaults: fanout {}, ecs 'strip' (SPEC §6), rateLimit {enabled: true},
+ * defaults: fanout {}, ecs 'strip' (docs/architecture.md §6), rateLimit {enabled: true},
  * allow [], deny []. `upstreams` is required, 1..MAX_TENANT_UPSTREAMS entries,
- * each parsed like UPSTREAMS and then held to the tenant policy (SPEC §8).
+ * each parsed like UPSTREAMS and then held to the tenant policy (docs/operations.md §2).
  * The fan-out overrides merged into `baseFanout` must pass
  * fanoutSettingsProblems.
  */

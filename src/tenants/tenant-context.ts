@@ -1,5 +1,5 @@
 /**
- * Which tenant a DoH request is for (SPEC §8): `<tenant>.<RESOLVER_DOMAIN>`,
+ * Which tenant a DoH request is for (docs/operations.md §2): `<tenant>.<RESOLVER_DOMAIN>`,
  * or `/t/<tenant>/…` on the bare domain (and on localhost in development)
  * where subdomains are awkward. Both forms end in the same lookup, so they
  * cannot disagree. Tenant ids are not secrets: a tenant's resolver answers
@@ -45,7 +45,7 @@ export function tenantContext(): MiddlewareHandler<AppEnv> {
       new URL(c.req.url).host,
       c.req.param('tenant'),
       config.resolverDomain,
-      // ALLOW_LOOPBACK_UPSTREAMS is the deployment's development switch (SPEC §9).
+      // ALLOW_LOOPBACK_UPSTREAMS is the deployment's development switch (docs/configuration.md §1).
       { development: config.allowLoopbackUpstreams },
     );
     if (target.kind === 'unknown') throw new HttpError(404, 'unknown tenant');
@@ -167,7 +167,7 @@ function configuredUpstreams(config: TenantConfig): readonly Upstream[] {
 }
 
 /**
- * SPEC §7: the Workers Rate Limiting binding, keyed per (tenant, client), so
+ * docs/architecture.md §7: the Workers Rate Limiting binding, keyed per (tenant, client), so
  * one noisy client cannot spend another's or another tenant's budget. A
  * client is an IPv4 address or an IPv6 /64 (client-rate-key.ts).
  */

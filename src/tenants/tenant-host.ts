@@ -1,5 +1,5 @@
 /**
- * Which tenant a request's Host header selects (SPEC §8):
+ * Which tenant a request's Host header selects (docs/operations.md §2):
  * `<tenant>.<RESOLVER_DOMAIN>` is that tenant, the bare domain is the default
  * tenant, anything else is unknown (404) so a stray Host never falls through
  * to some tenant's config.

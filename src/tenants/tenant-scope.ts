@@ -4,7 +4,7 @@
  * tenant id plus the generation the record got when it was created, so a
  * tenant that is deleted and created again under the same id starts empty:
  * nothing the old generation cached, pooled or learnt is reachable under the
- * new scope (SPEC §8: a re-created tenant id inherits nothing).
+ * new scope (docs/operations.md §2: a re-created tenant id inherits nothing).
  *
  * Format: `<id>` or `<id>~<generation>`; opt-in ECS appends `@<subnet>`
  * (resolver.ts). `~` and `@` never occur in a tenant id (tenant-host.ts).

@@ -1,5 +1,5 @@
 /**
- * Tenant records in Workers KV (SPEC §8): read on every DoH request of a
+ * Tenant records in Workers KV (docs/operations.md §2): read on every DoH request of a
  * tenant, written only by the admin API, so reads are cached in the isolate
  * for a short time and writes invalidate this isolate's copy at once.
  */

@@ -1,5 +1,5 @@
 /**
- * Tenant bearer tokens (SPEC §8): generated here, stored only as a hash,
+ * Tenant bearer tokens (docs/operations.md §2): generated here, stored only as a hash,
  * compared in constant time so response timing says nothing about how much
  * of a guess was right.
  */

@@ -1,5 +1,5 @@
 /**
- * What a tenant upstream's host name resolves to (SPEC §8). The URL policy
+ * What a tenant upstream's host name resolves to (docs/operations.md §2). The URL policy
  * (upstream-policy.ts) judges the host as written; a public-looking name
  * (`127.0.0.1.nip.io`, `localtest.me`) can still resolve to loopback or a
  * private network. Names are resolved through the deployment's own upstreams

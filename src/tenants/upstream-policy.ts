@@ -1,5 +1,5 @@
 /**
- * Which upstreams a tenant may configure (SPEC §8). A tenant's upstream URL
+ * Which upstreams a tenant may configure (docs/operations.md §2). A tenant's upstream URL
  * becomes a `fetch()` or `connect()` from inside Cloudflare's network, so an
  * unchecked one is a server-side request forgery: cloud metadata at
  * 169.254.169.254, loopback services, private networks behind a tunnel.
@@ -40,7 +40,7 @@ const SCHEME_AND_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)/;
 
 /**
  * Returns null when a tenant may use this upstream, else one sentence saying
- * what is refused, naming the scheme, port or host (SPEC §8: https/tls/tcp on
+ * what is refused, naming the scheme, port or host (docs/operations.md §2: https/tls/tcp on
  * 443/853/53, never private, loopback or link-local; development may allow
  * loopback explicitly). `rawEntry` is the `name=url` text the upstream was
  * parsed from: its host is normalized here independently of the parser, and

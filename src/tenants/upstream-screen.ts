@@ -1,5 +1,5 @@
 /**
- * The isolate's running check of tenant upstream host names (SPEC §8): a
+ * The isolate's running check of tenant upstream host names (docs/operations.md §2): a
  * config passed the address check when it was written, but DNS changes.
  * Before a tenant's first query in an isolate its host names are resolved
  * (the query waits), and every RECHECK_MS afterwards they are resolved again

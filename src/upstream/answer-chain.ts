@@ -1,6 +1,6 @@
 /**
  * The CNAME chain of one upstream answer and which of its records belong to
- * it (SPEC §3): records answer the question only at an owner on the chain,
+ * it (docs/architecture.md §3): records answer the question only at an owner on the chain,
  * links with their CNAME, the final owner with the asked type. Used by the
  * sanitizer only (sanitize-answer.ts), so there is one chain rule.
  */

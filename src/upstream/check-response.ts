@@ -1,5 +1,5 @@
 /**
- * Checks that a response answers the query that was sent (SPEC §2, RFC 5452
+ * Checks that a response answers the query that was sent (docs/architecture.md §2, RFC 5452
  * §4.3 and RFC 7766 §7): same ID, QR set, opcode QUERY, same question. A
  * response that fails any of these answers something else and must never be
  * used, whatever it contains.

@@ -24,7 +24,7 @@ export function createDohTransport(upstream: Pick<Upstream, 'url'>): Transport {
         method: 'POST',
         headers: { 'content-type': DNS_MESSAGE_TYPE, accept: DNS_MESSAGE_TYPE },
         body: query,
-        // SPEC §8: a redirect is a failure, never followed. Following one
+        // docs/operations.md §2: a redirect is a failure, never followed. Following one
         // would send the query to whatever scheme, host and port the
         // Location names, past the upstream URL policy (an SSRF).
         redirect: 'manual',

@@ -4,7 +4,7 @@
  * UpstreamFailure the health tracking can count.
  *
  * Order of checks: transport failure; undecodable bytes (`malformed`); not an
- * answer to this query (`mismatch`, SPEC §2); TC=1 (`truncated`: a stream
+ * answer to this query (`mismatch`, docs/architecture.md §2); TC=1 (`truncated`: a stream
  * transport has no larger size to retry with, RFC 7766 §8); then the one
  * sanitizer (sanitize-answer.ts), which also decides usability. What comes
  * out is the clean answer; the raw bytes go no further.

@@ -1,5 +1,5 @@
 /**
- * Tuning of one fan-out (SPEC §2). Every value is configurable per tenant; the
+ * Tuning of one fan-out (docs/architecture.md §2). Every value is configurable per tenant; the
  * defaults below are what a tenant gets when it sets nothing.
  */
 

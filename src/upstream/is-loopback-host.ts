@@ -2,7 +2,7 @@
  * Loopback detection for upstream hosts. Only the development switch
  * ALLOW_LOOPBACK_UPSTREAMS lets an upstream point at the machine the resolver
  * runs on; the full tenant policy (private and link-local ranges, ports) is a
- * separate, stricter check (SPEC §8).
+ * separate, stricter check (docs/operations.md §2).
  */
 
 /** 127.0.0.0/8 (RFC 1122 §3.2.1.3) and 0.0.0.0/8, which Linux and workerd's host connect to locally. */

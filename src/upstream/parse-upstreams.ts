@@ -1,5 +1,5 @@
 /**
- * Parses the UPSTREAMS setting (SPEC §2, §9): a comma-separated list of
+ * Parses the UPSTREAMS setting (docs/architecture.md §2, §9): a comma-separated list of
  * `name=url` or `url`. Every mistake is a ConfigError naming UPSTREAMS and the
  * entry, so a bad deployment fails loudly at the first request instead of
  * silently resolving through fewer upstreams.

@@ -1,13 +1,13 @@
 /**
  * The one sanitizer every upstream answer passes before it can win the race,
- * be cached or be merged (SPEC §2, §3, §5): after it, the rest of the code
+ * be cached or be merged (docs/architecture.md §2, §3, §5): after it, the rest of the code
  * trusts the answer. It runs in the exchange, right after the response was
  * matched to its query, so the first answer a client gets, every cache layer
  * and the pool all see exactly the same records.
  *
  * It keeps only records of the question's class on the question's name and
  * its CNAME chain (case-insensitive), applies the TTL rules once (RFC 2181 §8,
- * the SPEC §5 caps, RFC 2308 §5 for negative answers, all in dns/record-ttl.ts),
+ * the docs/architecture.md §5 caps, RFC 2308 §5 for negative answers, all in dns/record-ttl.ts),
  * and keeps in authority only the SOA that proves a negative answer (at its
  * negative TTL) and the DNSSEC records that go with it. Additional records
  * are never passed on.

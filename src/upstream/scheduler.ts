@@ -1,5 +1,5 @@
 /**
- * The fan-out scheduler (SPEC §2): which upstream is asked when, and which
+ * The fan-out scheduler (docs/architecture.md §2): which upstream is asked when, and which
  * answer the client gets. Pure: the transport (`exchange`) and the time
  * (`clock`) are arguments, so tests drive every timeline to the millisecond.
  *

@@ -4,7 +4,7 @@
  *
  * One query per connection. RFC 7766 §6.2.1 prefers reusing connections and
  * pipelining, but a Worker invocation sends each upstream at most one query
- * per fan-out (SPEC §2) and sockets cannot outlive the invocation, so there
+ * per fan-out (docs/architecture.md §2) and sockets cannot outlive the invocation, so there
  * is nothing to reuse yet; the framing is already per message, so pooling can
  * come later without touching the format.
  *

@@ -1,5 +1,5 @@
 /**
- * Picks the transport for an upstream's URL scheme (SPEC §2).
+ * Picks the transport for an upstream's URL scheme (docs/architecture.md §2).
  */
 import { createDohTransport } from './doh-transport';
 import { createStreamTransport } from './stream-transport';

@@ -1,5 +1,5 @@
 /**
- * Per-isolate health of upstreams, and the ranking the scheduler uses (SPEC §2).
+ * Per-isolate health of upstreams, and the ranking the scheduler uses (docs/architecture.md §2).
  *
  * The score is an expected cost in milliseconds, lower is better: a decaying
  * average of answer latency plus a penalty proportional to the recent failure
@@ -12,7 +12,7 @@
  *
  * Stats are kept per (tenant scope, upstream URL), never per name: names are
  * chosen by tenants, so a tenant that calls its dead upstream `cloudflare`
- * must not move the ranking of anyone else's `cloudflare` (SPEC §2, §8).
+ * must not move the ranking of anyone else's `cloudflare` (docs/architecture.md §2, §8).
  */
 import type { Clock } from './clock';
 import type { FanoutReport } from './scheduler';

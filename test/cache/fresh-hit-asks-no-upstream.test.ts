@@ -1,5 +1,5 @@
 /**
- * SPEC §1.3: a fresh hit is answered from the cache with no network call at
+ * docs/architecture.md §1.3: a fresh hit is answered from the cache with no network call at
  * all: no upstream sees the query again.
  */
 import { afterEach, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * SPEC §5: served TTLs count down with the entry's age, and the HTTP
+ * docs/architecture.md §5: served TTLs count down with the entry's age, and the HTTP
  * max-age (RFC 8484 §5.1) counts down with them.
  */
 import { afterEach, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * SPEC §5: isolate memory is bounded. 10,000 entries of up to 64 KB each
+ * docs/architecture.md §5: isolate memory is bounded. 10,000 entries of up to 64 KB each
  * would be 640 MB in a 128 MB isolate, so the answer cache also holds at
  * most ISOLATE_CACHE_BYTES of (estimated) entries.
  */

@@ -1,6 +1,6 @@
 /**
  * The isolate LRU bounds what it holds by count and by estimated bytes
- * (SPEC §5: isolate memory is bounded): one 64 KB answer must weigh more
+ * (docs/architecture.md §5: isolate memory is bounded): one 64 KB answer must weigh more
  * than one 100-byte answer.
  */
 import { Buffer } from 'node:buffer';

@@ -1,5 +1,5 @@
 /**
- * RFC 8484 §5.1 / SPEC §5: the HTTP freshness lifetime of a DoH answer is
+ * RFC 8484 §5.1 / docs/architecture.md §5: the HTTP freshness lifetime of a DoH answer is
  * the smallest TTL in it: here a CNAME (600 s) to an A record (300 s).
  */
 import { expect, it } from 'vitest';

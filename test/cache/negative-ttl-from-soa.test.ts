@@ -1,5 +1,5 @@
 /**
- * RFC 2308 §5 / SPEC §5: a negative answer may be reused for
+ * RFC 2308 §5 / docs/architecture.md §5: a negative answer may be reused for
  * min(SOA TTL, SOA MINIMUM); the test zone's SOA has TTL 3600 and MINIMUM 60
  * so only the right rule gives 60.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §10 through the worker against the loopback fleet: a miss and its
+ * docs/operations.md §5 through the worker against the loopback fleet: a miss and its
  * background show up in /admin/metrics (a query per upstream, a win for the
  * winner) and as a trace with five attempts, as JSON, SVG and an HTML page.
  * Admin-only routes refuse a missing token (401) and a tenant token (403); a

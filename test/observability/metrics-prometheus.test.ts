@@ -1,5 +1,5 @@
 /**
- * SPEC §10: per-upstream and per-tenant counters in the Prometheus text
+ * docs/operations.md §5: per-upstream and per-tenant counters in the Prometheus text
  * format 0.0.4, with escaped label values and a bounded number of label sets.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * SPEC §10: one structured log line per client query, hits sampled by
+ * docs/operations.md §5: one structured log line per client query, hits sampled by
  * LOG_HIT_SAMPLE_RATE; prefetches and stale refreshes are logged as such.
  */
 import { afterEach, beforeEach, expect, it, type MockInstance, vi } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * SPEC §10: the isolate keeps its last lookups as traces in a ring buffer:
+ * docs/operations.md §5: the isolate keeps its last lookups as traces in a ring buffer:
  * bounded, newest first, findable by id until evicted.
  */
 import { expect, it } from 'vitest';

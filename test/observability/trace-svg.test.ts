@@ -1,5 +1,5 @@
 /**
- * SPEC §10: a trace drawn as an SVG timeline: one row per upstream, bars
+ * docs/operations.md §5: a trace drawn as an SVG timeline: one row per upstream, bars
  * coloured by outcome, the tier visible, a marker where the client got its
  * answer, and client-supplied names escaped.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 under load: 1,000 writes with shuffled versions sent to one
+ * docs/architecture.md §4 under load: 1,000 writes with shuffled versions sent to one
  * DomainPool object at once. The object serializes them; the stored version
  * only moves forward and every rejection is counted.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 stable order on the DomainPool object: over 100 refreshes, with
+ * docs/architecture.md §4 stable order on the DomainPool object: over 100 refreshes, with
  * addresses appearing and expiring under the object's (controlled) clock, no
  * surviving address ever changes position relative to another.
  */

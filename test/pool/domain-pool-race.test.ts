@@ -1,5 +1,5 @@
 /**
- * The race of SPEC §4 on the DomainPool object itself, with the object's
+ * The race of docs/architecture.md §4 on the DomainPool object itself, with the object's
  * clock controlled: the late write of the earlier query A is rejected and
  * counted, and B's pool keeps being served in B's order.
  */

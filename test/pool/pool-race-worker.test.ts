@@ -1,5 +1,5 @@
 /**
- * The race of SPEC §4 through the worker, against loopback upstreams whose
+ * The race of docs/architecture.md §4 through the worker, against loopback upstreams whose
  * delays this test controls: query A answers fast but its background tier is
  * slow; A's cache entry expires; query B's fast background writes first; A's
  * background finishes last. A's write is rejected, B's pool stays, and the

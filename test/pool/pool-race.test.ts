@@ -1,5 +1,5 @@
 /**
- * The race of SPEC §4, replayed step by step on the pure update rule with
+ * The race of docs/architecture.md §4, replayed step by step on the pure update rule with
  * explicit times: a slow background write from an older query must not
  * replace the pool a newer query already wrote.
  */

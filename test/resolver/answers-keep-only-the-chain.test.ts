@@ -1,5 +1,5 @@
 /**
- * SPEC §3 (issue 9, observation 1): every answer a client gets holds only
+ * docs/architecture.md §3 (issue 9, observation 1): every answer a client gets holds only
  * records of the question's class on the question's name and its CNAME
  * chain, whichever path serves it. Records for a foreign owner or beside the
  * chain are dropped; an answer with two CNAMEs for one owner, a CNAME loop, an

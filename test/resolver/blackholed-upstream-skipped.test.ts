@@ -1,5 +1,5 @@
 /**
- * SPEC §2: an upstream that hangs (a timeout counts, whoever won) cools down
+ * docs/architecture.md §2: an upstream that hangs (a timeout counts, whoever won) cools down
  * and is then asked by neither tier, so it stops holding an in-flight slot
  * until the deadline on every miss. (The one probe per cool-down period is
  * timed exactly in test/upstream/upstream-health-cool-down.test.ts.)

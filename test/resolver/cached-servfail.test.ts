@@ -1,5 +1,5 @@
 /**
- * SPEC §2/§5, RFC 9520: when every upstream fails the client gets SERVFAIL
+ * docs/architecture.md §2/§5, RFC 9520: when every upstream fails the client gets SERVFAIL
  * with an Extended DNS Error, and the failure is remembered briefly, so the
  * next client is answered at once without hammering the upstreams again.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 (issue 9, observation 2): an answer fetched with CD=1 (checking
+ * docs/architecture.md §4 (issue 9, observation 2): an answer fetched with CD=1 (checking
  * disabled) may hold data that failed DNSSEC validation. It is served to CD=1
  * clients only: it is never pooled, so no CD=0 client ever gets it, whichever
  * of the two asks first.

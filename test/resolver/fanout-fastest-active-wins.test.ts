@@ -1,5 +1,5 @@
 /**
- * SPEC §2: the client gets the first usable answer of the active tier, so
+ * docs/architecture.md §2: the client gets the first usable answer of the active tier, so
  * the winner is whichever active upstream is fastest, not the best-ranked one.
  */
 import { afterEach, expect, it } from 'vitest';

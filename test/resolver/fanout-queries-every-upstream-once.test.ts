@@ -1,5 +1,5 @@
 /**
- * SPEC §2: the background tier asks every upstream on every miss, and no
+ * docs/architecture.md §2: the background tier asks every upstream on every miss, and no
  * upstream is asked twice in one fan-out.
  */
 import { afterEach, expect, inject, it } from 'vitest';

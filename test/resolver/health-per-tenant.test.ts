@@ -1,5 +1,5 @@
 /**
- * SPEC §2/§8: upstream health is kept per (tenant, upstream URL). A tenant
+ * docs/architecture.md §2/§8: upstream health is kept per (tenant, upstream URL). A tenant
  * that names its dead upstream like one of the default tenant's healthy ones
  * must not move the default tenant's ranking in the isolate they share.
  */

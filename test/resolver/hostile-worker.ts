@@ -17,7 +17,7 @@ import { maxAgeOf } from './fleet-worker';
 export const CHECKING_DISABLED_FLAG = 0x0010;
 /** The second client comes this long after the first answer, before the pool write lands. */
 export const SOON_AFTER_MS = 100;
-/** SPEC §5 caps, written out so a test fails if the code's constants drift. */
+/** docs/architecture.md §5 caps, written out so a test fails if the code's constants drift. */
 export const POSITIVE_CAP = 86_400;
 export const NEGATIVE_CAP = 3_600;
 

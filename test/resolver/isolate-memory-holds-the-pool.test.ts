@@ -1,5 +1,5 @@
 /**
- * SPEC §1, §5 (issue 9, observation 6): isolate memory holds the full pool or
+ * docs/architecture.md §1, §5 (issue 9, observation 6): isolate memory holds the full pool or
  * nothing. The winner's answer (a subset of the pool) never stands in for it,
  * and a memory entry that is no longer fresh never hides a fresh colo entry
  * that another isolate wrote: the colo's is used, and no upstream is asked.

@@ -1,5 +1,5 @@
 /**
- * SPEC §1.4: a flight stays joinable until its pool write lands, but only
+ * docs/architecture.md §1.4: a flight stays joinable until its pool write lands, but only
  * while its answer is fresh. Clients that come after that answer's TTL ran
  * out start one new fan-out between them, not one each.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §3/§4: the background merge unions every upstream's addresses, the
+ * docs/architecture.md §3/§4: the background merge unions every upstream's addresses, the
  * pool object remembers who returned each one, and the refilled cache serves
  * the whole pool, in the pool's order, to the next client.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 (issue 9, observation 3): answers for class CH (or any class but
+ * docs/architecture.md §4 (issue 9, observation 3): answers for class CH (or any class but
  * IN) are cached as the winner gave them and never pooled, so an IN client
  * of the same name and type never gets them, relabelled or not.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §5: a hit in the last 10 % of an entry's TTL refreshes it in the
+ * docs/architecture.md §5: a hit in the last 10 % of an entry's TTL refreshes it in the
  * background, once; and while that refresh runs, clients keep getting the
  * whole (still fresh) pool, not just the subset the refresh's winner knows.
  */

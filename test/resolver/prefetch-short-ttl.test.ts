@@ -1,5 +1,5 @@
 /**
- * SPEC §5: prefetch fires in the last 10 % of an entry's TTL, also for TTLs
+ * docs/architecture.md §5: prefetch fires in the last 10 % of an entry's TTL, also for TTLs
  * under 10 s, whose last 10 % is less than one whole second.
  */
 import { afterEach, expect, inject, it } from 'vitest';

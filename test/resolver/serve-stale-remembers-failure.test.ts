@@ -1,5 +1,5 @@
 /**
- * SPEC §5 / RFC 9520, RFC 8767 §5: a refresh that failed everywhere is
+ * docs/architecture.md §5 / RFC 9520, RFC 8767 §5: a refresh that failed everywhere is
  * remembered briefly like any resolution failure, so while the upstreams are
  * down the stale entry is served without fanning out to all of them again on
  * every client query.

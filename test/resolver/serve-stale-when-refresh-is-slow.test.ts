@@ -1,5 +1,5 @@
 /**
- * SPEC §5 / RFC 8767 §5: when the refresh of an expired entry takes longer
+ * docs/architecture.md §5 / RFC 8767 §5: when the refresh of an expired entry takes longer
  * than 1.8 s, the client gets the stale entry (TTL 30, EDE 3) without waiting
  * for it, and the refresh still completes in the background and refills the
  * cache with the merged pool.

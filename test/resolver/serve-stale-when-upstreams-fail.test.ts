@@ -1,5 +1,5 @@
 /**
- * SPEC §5 / RFC 8767: when every upstream fails and an expired entry within
+ * docs/architecture.md §5 / RFC 8767: when every upstream fails and an expired entry within
  * the stale window exists, the client gets that entry with TTL 30 and
  * Extended DNS Error 3 (Stale Answer) instead of SERVFAIL.
  */

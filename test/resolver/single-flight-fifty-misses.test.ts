@@ -1,5 +1,5 @@
 /**
- * SPEC §1.4: identical misses in flight in one isolate share one fan-out, so
+ * docs/architecture.md §1.4: identical misses in flight in one isolate share one fan-out, so
  * a burst of clients asking the same new name costs each upstream one query.
  */
 import { afterEach, expect, inject, it } from 'vitest';

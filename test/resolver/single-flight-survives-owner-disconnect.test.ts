@@ -1,5 +1,5 @@
 /**
- * SPEC §1.4/§1.6 on the real platform: a flight is shared by every client
+ * docs/architecture.md §1.4/§1.6 on the real platform: a flight is shared by every client
  * that joined it, so it must not die with the client that started it. The
  * runtime cancels whatever a request did not hand to `ctx.waitUntil` when its
  * client hangs up; this drives the worker through SELF so that cancellation

@@ -1,5 +1,5 @@
 /**
- * SPEC §5 (issue 9, observation 4): TTLs are bounded once, where an answer
+ * docs/architecture.md §5 (issue 9, observation 4): TTLs are bounded once, where an answer
  * enters: a TTL with the top bit set counts as 0 (RFC 2181 §8), a positive TTL
  * is capped at one day. The wire TTL, `max-age` and how long the answer is
  * cached then agree on every path: first answer, a client soon after, the pool

@@ -1,5 +1,5 @@
 /**
- * Admin API hygiene (SPEC §8): path parameters are validated before anything
+ * Admin API hygiene (docs/operations.md §2): path parameters are validated before anything
  * is looked up, responses are never cacheable, and a request body is bounded
  * while it streams in, also without a Content-Length.
  */

@@ -1,5 +1,5 @@
 /**
- * PATCH merges into a tenant's config, PUT replaces it (SPEC §8): the
+ * PATCH merges into a tenant's config, PUT replaces it (docs/operations.md §2): the
  * README's walkthrough sets a deny list and a fan-out override, then changes
  * the upstreams; only PATCH keeps the rest.
  */

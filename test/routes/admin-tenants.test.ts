@@ -1,5 +1,5 @@
 /**
- * The tenant lifecycle through the admin API (SPEC §8): create, read,
+ * The tenant lifecycle through the admin API (docs/operations.md §2): create, read,
  * update with validation, rotate the token, delete.
  */
 import { describe, expect, it } from 'vitest';

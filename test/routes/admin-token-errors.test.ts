@@ -1,5 +1,5 @@
 /**
- * What a caller learns from a refused admin call (SPEC §8): a bad, rotated
+ * What a caller learns from a refused admin call (docs/operations.md §2): a bad, rotated
  * or foreign tenant token is 401 `invalid token` on every tenant route, the
  * same whether or not the tenant exists; a deployment without ADMIN_TOKEN
  * says so instead of a bare 403.

@@ -1,5 +1,5 @@
 /**
- * SPEC §7, row by row: bad input gets the answer the matrix names and never
+ * docs/architecture.md §7, row by row: bad input gets the answer the matrix names and never
  * reaches an upstream (the zone servers' request counters stay untouched).
  */
 import { describe, expect, it } from 'vitest';

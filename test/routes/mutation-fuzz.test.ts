@@ -1,5 +1,5 @@
 /**
- * Issue 2 / SPEC §7 through HTTP: 10,000 seeded mutations of a valid query
+ * Issue 2 / docs/architecture.md §7 through HTTP: 10,000 seeded mutations of a valid query
  * POSTed to the worker. Never a 5xx, never an exception; every answer is a
  * 400/413 or a DNS message echoing the mutated message's ID. Upstreams point
  * at a port nothing listens on, so a mutation that happens to be a valid

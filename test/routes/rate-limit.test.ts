@@ -1,5 +1,5 @@
 /**
- * SPEC §7: over the rate limit -> 429, per (tenant, client IP), and the budget
+ * docs/architecture.md §7: over the rate limit -> 429, per (tenant, client IP), and the budget
  * comes back after the period. The test bindings allow 20 requests per 10 s
  * (vitest.config.ts); this is the one test that waits for real time, because
  * the binding's window is the platform's, not ours.

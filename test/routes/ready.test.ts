@@ -1,5 +1,5 @@
 /**
- * `/ready` checks what `/health` deliberately does not (SPEC §9): a config
+ * `/ready` checks what `/health` deliberately does not (docs/configuration.md §1): a config
  * that would fail every query answers 503 with the message naming the key,
  * while `/health` stays a liveness probe.
  */

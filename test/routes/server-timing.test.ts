@@ -1,5 +1,5 @@
 /**
- * SPEC §10: every DoH response says in Server-Timing whether it came from
+ * docs/operations.md §5: every DoH response says in Server-Timing whether it came from
  * the cache and, on a miss, which upstream won and how long it took.
  */
 import { expect, inject, it } from 'vitest';

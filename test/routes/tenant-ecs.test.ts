@@ -1,5 +1,5 @@
 /**
- * SPEC §6: a tenant that opts into ECS sends the client's truncated subnet
+ * docs/architecture.md §6: a tenant that opts into ECS sends the client's truncated subnet
  * upstream, so answers are cached per subnet: two clients in one /24 share a
  * fan-out and an entry, a client in another /24 gets its own.
  */

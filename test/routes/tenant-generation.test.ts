@@ -1,5 +1,5 @@
 /**
- * SPEC §8: a re-created tenant id inherits nothing of a deleted one. The old
+ * docs/operations.md §2: a re-created tenant id inherits nothing of a deleted one. The old
  * tenant (upstream fleet-2) answers a name and its pool is written; after
  * delete and create under the same id (upstream fleet-4), the first query is
  * a miss answered by fleet-4 alone, and neither the pool nor the traces hold

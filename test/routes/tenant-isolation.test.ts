@@ -1,5 +1,5 @@
 /**
- * SPEC §8: tenants never see each other. Three tenants with different
+ * docs/operations.md §2: tenants never see each other. Three tenants with different
  * upstreams ask for the same name through every resolver route; each gets its
  * own upstreams' answer, and admin routes refuse a tenant's token on another
  * tenant with the same 401 `invalid token` an unknown tenant gets.

@@ -1,5 +1,5 @@
 /**
- * SPEC §8: tenant upstream host names that resolve to private, loopback or
+ * docs/operations.md §2: tenant upstream host names that resolve to private, loopback or
  * special-purpose addresses are refused. The names are served by the test
  * zone through the deployment's own (loopback) upstreams, exactly the path a
  * production lookup takes; `127.0.0.1.nip.io` and `localtest.me` are what

@@ -73,7 +73,7 @@ export const NODATA_ADDRESS = '192.0.2.2';
 export const LOOPBACK_ADDRESS = '127.0.0.1';
 
 /**
- * Names a tenant could give as an upstream host (SPEC §8): each looks like a
+ * Names a tenant could give as an upstream host (docs/operations.md §2): each looks like a
  * public name and resolves to an address no tenant may reach, as
  * `127.0.0.1.nip.io` or `localtest.me` do on the internet. `public` is the
  * control; its address is a real public one because documentation ranges

@@ -1,5 +1,5 @@
 /**
- * SPEC §8: upstream redirects are never followed. An allowed upstream that
+ * docs/operations.md §2: upstream redirects are never followed. An allowed upstream that
  * answers 307/308 could otherwise send the query (a POST with its body) to
  * any scheme, host or port, past the upstream URL policy. The redirect target
  * here is another loopback port that records everything that arrives.

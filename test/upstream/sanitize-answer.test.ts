@@ -191,7 +191,7 @@ describe('sanitizeAnswer keeps only what answers the question', () => {
     [2 ** 31 + 1, 0],
     [86_401, 86_400],
     [1_000_000, 86_400],
-  ])('bounds wire TTL %d to %d (RFC 2181 §8, SPEC §5)', (wire, bounded) => {
+  ])('bounds wire TTL %d to %d (RFC 2181 §8, docs/architecture.md §5)', (wire, bounded) => {
     const result = kept(response(Rcode.NOERROR, [{ ...a('www.example'), ttl: wire } as DnsRecord]));
     expect(result.message.answers?.map((r) => ('ttl' in r ? r.ttl : null))).toEqual([bounded]);
   });
