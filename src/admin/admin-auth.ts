@@ -131,16 +131,29 @@ export function adminBearer(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** True when the request carries the global admin token (or a link it signed for this path). */
-export function isAdminCaller(c: Context<AppEnv>): boolean {
-  // The link's signature covers this exact path, so it is what the admin
-  // (or the tenant) who was handed it may read here: nothing else.
-  if (c.get('signedLink') === true) return true;
+/**
+ * The console's in-process calls for a tenant session carry the admin token
+ * (the one credential the console holds) plus this header naming the tenant:
+ * such a call has exactly that tenant's rights, as if it carried the tenant's
+ * own token. Without the admin token the header means nothing.
+ */
+export const ACTING_TENANT_HEADER = 'x-console-acting-tenant';
+
+/** True when the request carries the global admin token. */
+function holdsAdminToken(c: Context<AppEnv>): boolean {
   const admin = c.env.ADMIN_TOKEN;
   // An unset or empty secret must never match anything.
   return (
     typeof admin === 'string' && admin.length > 0 && constantTimeEqual(c.get('credential'), admin)
   );
+}
+
+/** True when the request carries the global admin token as the admin (or a link it signed for this path). */
+export function isAdminCaller(c: Context<AppEnv>): boolean {
+  // The link's signature covers this exact path, so it is what the admin
+  // (or the tenant) who was handed it may read here: nothing else.
+  if (c.get('signedLink') === true) return true;
+  return holdsAdminToken(c) && c.req.header(ACTING_TENANT_HEADER) === undefined;
 }
 
 /**
@@ -178,6 +191,11 @@ export async function requireTenant(c: Context<AppEnv>, id: string): Promise<Ten
   if (isAdminCaller(c)) {
     if (!record) throw new HttpError(404, 'not found');
     return record;
+  }
+  const acting = c.req.header(ACTING_TENANT_HEADER);
+  if (acting !== undefined && holdsAdminToken(c)) {
+    if (record && acting === id) return record;
+    throw new AdminAuthError(401, 'invalid token', INVALID_TOKEN);
   }
   // Hash even when the tenant is unknown, so both cases take the same time.
   const presented = await hashToken(c.get('credential'));

@@ -6,11 +6,13 @@
  *
  * The console calls with ADMIN_TOKEN, having checked the session first: an
  * admin session reaches everything, a tenant session only pages of its own
- * tenant (console-auth.ts), which map onto exactly the API routes the
- * tenant's own token opens (requireTenant). A session never holds a token
- * to call with, so this is the one credential the console has.
+ * tenant (console-auth.ts). A session never holds a token to call with, so
+ * this is the one credential the console has; a tenant session's calls also
+ * name the tenant (ACTING_TENANT_HEADER), which gives them that tenant's
+ * rights and no more, so admin-only fields stay the admin's in the console too.
  */
 import type { Context, ExecutionContext } from 'hono';
+import { ACTING_TENANT_HEADER } from '../admin/admin-auth';
 import type { AppEnv } from '../app-env';
 import type { Bindings } from '../env';
 
@@ -37,6 +39,8 @@ export async function callAdminApi(
   body?: unknown,
 ): Promise<ApiAnswer> {
   const headers = new Headers({ authorization: `Bearer ${token}` });
+  const session = c.get('session');
+  if (session?.role === 'tenant') headers.set(ACTING_TENANT_HEADER, session.tenant);
   // The client's address, so per-IP limits on the admin API see the real caller.
   const ip = c.req.header('cf-connecting-ip');
   if (ip) headers.set('cf-connecting-ip', ip);

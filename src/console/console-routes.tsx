@@ -205,13 +205,11 @@ export function consoleRoutes(fetchApp: AppFetch): Hono<AppEnv> {
     const id = c.req.param('id');
     requireTenantAccess(session, id);
     const values = await formValues(c);
-    // PUT: the form shows every field, so what it sends is the whole config.
-    const answer = await api(
-      c,
-      'PUT',
-      `/tenants/${encodeURIComponent(id)}`,
-      configOfValues(values),
-    );
+    // PUT: the form shows every field, so what it sends is the whole config;
+    // without `rateLimit` (a tenant's form cannot change it) the API keeps the stored one.
+    const { rateLimit, ...tenantFields } = configOfValues(values);
+    const config = session.role === 'admin' ? { ...tenantFields, rateLimit } : tenantFields;
+    const answer = await api(c, 'PUT', `/tenants/${encodeURIComponent(id)}`, config);
     if (answer.status === 200) return c.redirect(`/admin/ui/tenants/${id}?saved=1`, 303);
     if (answer.status === 404) throw new HttpError(404, apiError(answer));
     const errors = fieldErrorsOf(apiError(answer), TENANT_FIELDS);
@@ -341,6 +339,7 @@ const NewTenantPage = (props: {
       values={props.values}
       errors={props.errors}
       submit="Create tenant"
+      adminFields={true}
     />
   </Layout>
 );
@@ -377,6 +376,7 @@ const EditTenantPage = (props: {
       values={props.values}
       errors={props.errors}
       submit="Save"
+      adminFields={props.session.role === 'admin'}
     />
   </Layout>
 );

@@ -122,9 +122,18 @@ export interface TenantFormProps {
   readonly values: TenantFormValues;
   readonly errors: FieldErrors;
   readonly submit: string;
+  /** `rateLimit` is the admin's to set: a tenant sees it, cannot change it, and the post leaves it out. */
+  readonly adminFields: boolean;
 }
 
-export const TenantForm: FC<TenantFormProps> = ({ action, withId, values, errors, submit }) => (
+export const TenantForm: FC<TenantFormProps> = ({
+  action,
+  withId,
+  values,
+  errors,
+  submit,
+  adminFields,
+}) => (
   <form class="stack" method="post" action={action}>
     {errors.has('') ? <p class="error">{errors.get('')?.join('; ')}</p> : null}
     {withId ? (
@@ -179,8 +188,13 @@ export const TenantForm: FC<TenantFormProps> = ({ action, withId, values, errors
     </label>
     <label>
       <span>
-        <input type="checkbox" name="rateLimit" checked={values.rateLimit === 'on'} /> Rate limit
-        per client IP
+        <input
+          type="checkbox"
+          name="rateLimit"
+          checked={values.rateLimit === 'on'}
+          disabled={!adminFields}
+        />{' '}
+        Rate limit per client IP{adminFields ? null : <small> (set by the operator)</small>}
       </span>
       <Errors errors={errors} field="rateLimit" />
     </label>
