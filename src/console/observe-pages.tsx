@@ -7,6 +7,7 @@
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { HttpError } from '../errors';
+import { traceFacts } from '../observability/trace-page';
 import type { Trace } from '../observability/trace-store';
 import { DEFAULT_TENANT } from '../resolver/isolate-resolver';
 import type { ApiAnswer } from './admin-api';
@@ -121,21 +122,7 @@ export function observePages(api: Api): Hono<AppEnv> {
     const tenant = c.req.param('tenant');
     requireTenantAccess(session, tenant);
     const trace = (await read(c, tracePath(tenant, c.req.param('id')))).body as Trace;
-    const facts: [string, string][] = [
-      ['tenant', trace.tenant],
-      ['name', `${trace.name} ${trace.type}`],
-      ['started', trace.startedAt],
-      [
-        'client answered',
-        trace.answeredAtMs === null ? 'no usable answer' : `${trace.answeredAtMs} ms`,
-      ],
-      ['winner', trace.winner ?? 'none'],
-      ['merged records', String(trace.mergeSize)],
-      ['pool write', trace.write ?? 'none'],
-      ['query version', trace.version],
-      ['pool version after the write', trace.poolVersion ?? 'none'],
-      ['not asked', trace.notStarted.join(', ') || 'none'],
-    ];
+    const facts = traceFacts(trace);
     return c.html(
       <Layout title={`Lookup ${trace.name} ${trace.type}`} session={session}>
         {/* On a phone the drawing is small: tapping it opens it alone, zoomable. */}

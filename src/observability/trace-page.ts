@@ -7,10 +7,11 @@
 import type { Trace } from './trace-store';
 import { escapeXml, traceSvg } from './trace-svg';
 
-export function tracePage(trace: Trace): string {
-  const e = escapeXml;
-  const facts: [string, string][] = [
+/** The facts of a trace as label and value, for this page and the console's. */
+export function traceFacts(trace: Trace): [string, string][] {
+  return [
     ['tenant', trace.tenant],
+    ['name', `${trace.name} ${trace.type}`],
     ['started', trace.startedAt],
     [
       'client answered',
@@ -23,6 +24,11 @@ export function tracePage(trace: Trace): string {
     ['pool version after the write', trace.poolVersion ?? 'none'],
     ['not asked', trace.notStarted.join(', ') || 'none'],
   ];
+}
+
+export function tracePage(trace: Trace): string {
+  const e = escapeXml;
+  const facts = traceFacts(trace);
   const rows = trace.attempts.map(
     (a) =>
       `<tr><td>${e(a.upstream)}</td><td>${a.tier}</td><td>${a.startMs}</td><td>${a.endMs}</td>` +

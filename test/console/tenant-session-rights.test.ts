@@ -11,16 +11,11 @@ import {
   bearer,
   createTenant,
   fleetTcpUpstreams,
+  rateLimitOf,
   uniqueTenantId,
 } from '../routes/admin-client';
 import { fetchWorker } from '../routes/worker-client';
 import { getPage, postForm, signIn } from './console-client';
-
-async function rateLimitOf(id: string): Promise<boolean> {
-  const response = await fetchWorker(`/admin/tenants/${id}`, { headers: bearer(ADMIN_TOKEN) });
-  return (await response.json<{ config: { rateLimit: { enabled: boolean } } }>()).config.rateLimit
-    .enabled;
-}
 
 it('keeps the rate limit on when a tenant session saves its form', async () => {
   const id = uniqueTenantId('console-rights');

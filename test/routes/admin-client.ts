@@ -43,3 +43,10 @@ export async function createTenant(
 export function uniqueTenantId(label: string): string {
   return `${label}-${crypto.randomUUID().slice(0, 8)}`;
 }
+
+/** Whether the tenant's stored config has its per-client rate limit on, as the admin reads it. */
+export async function rateLimitOf(id: string): Promise<boolean> {
+  const response = await fetchWorker(`/admin/tenants/${id}`, { headers: bearer(ADMIN_TOKEN) });
+  return (await response.json<{ config: { rateLimit: { enabled: boolean } } }>()).config.rateLimit
+    .enabled;
+}

@@ -9,6 +9,7 @@ import {
   bearer,
   createTenant,
   fleetTcpUpstreams,
+  rateLimitOf,
   uniqueTenantId,
 } from './admin-client';
 import { fetchWorker } from './worker-client';
@@ -21,12 +22,6 @@ async function put(id: string, token: string, config: Record<string, unknown>) {
     headers: { ...bearer(token), ...json },
     body: JSON.stringify(config),
   });
-}
-
-async function rateLimitOf(id: string): Promise<boolean> {
-  const response = await fetchWorker(`/admin/tenants/${id}`, { headers: bearer(ADMIN_TOKEN) });
-  return (await response.json<{ config: { rateLimit: { enabled: boolean } } }>()).config.rateLimit
-    .enabled;
 }
 
 it('refuses a tenant token switching its own rate limit off', async () => {
