@@ -159,7 +159,26 @@ export interface StartOptions {
   readonly extraArgs?: readonly string[];
 }
 
+/**
+ * Ports are picked free and handed to wrangler dev, which binds them a moment
+ * later (and binds sockets of its own); another process may take one in that
+ * gap. Such a start is retried on fresh ports instead of failing the whole run.
+ */
+const START_ATTEMPTS = 3;
+
 export async function startWorker(options: StartOptions): Promise<WorkerInstance> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(options);
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !String(error).includes('Address already in use'))
+        throw error;
+      console.error(`[bench] wrangler dev lost a port race; starting it again (${attempt})`);
+    }
+  }
+}
+
+async function startWorkerOnce(options: StartOptions): Promise<WorkerInstance> {
   const port = await findUnusedPort();
   const inspectorPort = await findUnusedPort();
   // Durable Object storage is one SQLite file per object: keep it off the disk.
