@@ -1,4 +1,6 @@
 /** The bench's markdown report: the results table, the targets, the cache-hit throughput. */
+
+import { PLATFORM_CONNECTION_LIMIT } from '../../src/upstream/fanout-settings';
 import type { CellResult } from './run-cell';
 import type { LoadResult } from './throughput';
 
@@ -109,7 +111,7 @@ export function targetsSection(
       const parallelPeak =
         parallel.length > 0 ? Math.max(...parallel.map((c) => c.peakInFlightMax)) : Number.NaN;
       lines.push(
-        `| tiered peak concurrent upstream requests ≤ 4, parallel = N (N=${n}) | tiered ${peak} ${peak <= 4 ? '✅' : '❌'}, parallel ${Number.isFinite(parallelPeak) ? parallelPeak : '–'} ${parallelPeak === n ? '✅' : '❌'} |`,
+        `| tiered peak concurrent upstream requests ≤ 4, parallel = min(N, ${PLATFORM_CONNECTION_LIMIT}) (N=${n}) | tiered ${peak} ${peak <= 4 ? '✅' : '❌'}, parallel ${Number.isFinite(parallelPeak) ? parallelPeak : '–'} ${parallelPeak === Math.min(n, PLATFORM_CONNECTION_LIMIT) ? '✅' : '❌'} |`,
       );
     }
   }
