@@ -29,16 +29,20 @@ PASSED=0
 FAILED=0
 DEV_PID=
 
-read -r P_WORKER P_TLS P_ZONE_TCP P_ZONE_DOH P_INSPECTOR < <(
-  "$E2E_PYTHON" - <<'PY'
+# Free ports, all bound at once so the kernel hands out distinct ones.
+pick_ports() {
+  read -r P_WORKER P_TLS P_ZONE_TCP P_ZONE_DOH P_INSPECTOR < <(
+    "$E2E_PYTHON" - <<'PY'
 import socket
 socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
 PY
-)
-W="http://127.0.0.1:$P_WORKER"
+  )
+  W="http://127.0.0.1:$P_WORKER"
+}
+pick_ports
 ADMIN=dev-admin-token-for-local-use-only
 CERT=.wrangler/dev-https/cert.pem
 
@@ -108,15 +112,27 @@ contains() {
 json_field() { "$E2E_PYTHON" -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
 # --- npm run dev:https, as the README starts it --------------------------------
-echo "quickstart: npm run dev:https on $W and https://127.0.0.1:$P_TLS"
-DEV_PORT=$P_WORKER DEV_HTTPS_PORT=$P_TLS DEV_ZONE_TCP_PORT=$P_ZONE_TCP DEV_ZONE_DOH_PORT=$P_ZONE_DOH \
-  setsid npm run dev:https -- --inspector-port "$P_INSPECTOR" --persist-to "$TMP/state" \
-  </dev/null >"$TMP/dev-https.log" 2>&1 &
-DEV_PID=$!
-for _ in $(seq 1 600); do
+# The ports are free when picked, but another process may take one before
+# wrangler binds it ("Address already in use"): that start is retried on fresh ports.
+START_ATTEMPTS=3
+for attempt in $(seq 1 "$START_ATTEMPTS"); do
+  echo "quickstart: npm run dev:https on $W and https://127.0.0.1:$P_TLS"
+  DEV_PORT=$P_WORKER DEV_HTTPS_PORT=$P_TLS DEV_ZONE_TCP_PORT=$P_ZONE_TCP DEV_ZONE_DOH_PORT=$P_ZONE_DOH \
+    setsid npm run dev:https -- --inspector-port "$P_INSPECTOR" --persist-to "$TMP/state" \
+    </dev/null >"$TMP/dev-https.log" 2>&1 &
+  DEV_PID=$!
+  for _ in $(seq 1 600); do
+    grep -q 'Ctrl-C stops everything' "$TMP/dev-https.log" && break
+    kill -0 "$DEV_PID" 2>/dev/null || break
+    sleep 0.2
+  done
   grep -q 'Ctrl-C stops everything' "$TMP/dev-https.log" && break
-  kill -0 "$DEV_PID" 2>/dev/null || break
-  sleep 0.2
+  grep -q 'Address already in use' "$TMP/dev-https.log" || break
+  [[ $attempt -lt $START_ATTEMPTS ]] || break
+  echo "quickstart: a port was taken before wrangler bound it; starting again on fresh ports"
+  stop_dev || true
+  DEV_PID=
+  pick_ports
 done
 check "npm run dev:https says it is ready" grep -q 'Ctrl-C stops everything' "$TMP/dev-https.log"
 
