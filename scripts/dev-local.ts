@@ -23,7 +23,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT, wranglerEnv } from '../bench/lib/worker-process';
+import { PROJECT_ROOT, stopGroup, wranglerEnv } from '../bench/lib/worker-process';
 import { RequestLog } from '../test/support/request-log';
 import { startZoneServers } from '../test/support/zone-servers';
 
@@ -229,29 +229,13 @@ async function shutdown(code: number, reason?: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   if (reason) process.stderr.write(`dev-local: ${reason}; stopping\n`);
-  for (const started of [...running].reverse()) await stopGroup(started);
+  for (const started of [...running].reverse()) await stopRunning(started);
   await closeZone?.();
   process.exit(code);
 }
 
-async function stopGroup({ child, pid, signal }: Running): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    signalGroup(pid, signal);
-    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
-  }
-  // workerd may outlive wrangler by a moment; the group is still ours.
-  signalGroup(pid, 'SIGKILL');
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
+function stopRunning({ child, pid, signal }: Running): Promise<void> {
+  return stopGroup(child, pid, signal, STOP_GRACE_MS);
 }
 
 process.on('SIGINT', () => void shutdown(0));

@@ -307,14 +307,23 @@ async function waitUntilReady(
   );
 }
 
-/** SIGINT to the process group we created (wrangler and its workerd), SIGKILL if it lingers. */
-async function stopGroup(child: ChildProcess, pid: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  signalGroup(pid, 'SIGINT');
-  const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
+/**
+ * `signal` (SIGINT: what Ctrl-C sends) to a process group we created (wrangler
+ * and its workerd), SIGKILL if it lingers past `graceMs`.
+ */
+export async function stopGroup(
+  child: ChildProcess,
+  pid: number,
+  signal: NodeJS.Signals = 'SIGINT',
+  graceMs = STOP_GRACE_MS,
+): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    signalGroup(pid, signal);
+    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
   // workerd may outlive wrangler by a moment; the group id is still ours.
   signalGroup(pid, 'SIGKILL');
 }
