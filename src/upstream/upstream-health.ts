@@ -7,14 +7,26 @@
  * learns from real lookups without extra probes.
  *
  * Isolates are short-lived and many; this state is deliberately local and
- * cheap (no storage, no coordination). A fresh isolate ranks in config order
- * and has learnt the fast ones after its first miss.
+ * cheap (no storage, no coordination). What an isolate learnt of a scope can
+ * be exported as a small snapshot (`shareSnapshot`) and seeded into another
+ * isolate that has not learnt it yet (`adopt`): colo-health-share.ts passes
+ * them through the colo's cache, so a fresh isolate does not start from config
+ * order. Without a snapshot it has learnt the fast ones after its first miss.
  *
  * Stats are kept per (tenant scope, upstream URL), never per name: names are
  * chosen by tenants, so a tenant that calls its dead upstream `cloudflare`
  * must not move the ranking of anyone else's `cloudflare` (docs/architecture.md §2, §8).
  */
 import type { Clock } from './clock';
+import {
+  HEALTH_SNAPSHOT_MAX_AGE_MS,
+  HEALTH_SNAPSHOT_VERSION,
+  type HealthSnapshot,
+  MAX_HEALTH_SNAPSHOT_UPSTREAMS,
+  MAX_SHARED_URL_LENGTH,
+  parseHealthSnapshot,
+  type SharedUpstreamHealth,
+} from './health-snapshot';
 import type { FanoutReport } from './scheduler';
 import type { Upstream } from './types';
 
@@ -137,6 +149,8 @@ interface Stats {
   coolingUntil: number;
   /** While cooling: when the next probe may go out. */
   nextProbeAt: number;
+  /** When the figures were last updated (adopted ones: when their source measured them). */
+  updatedAt: number;
 }
 
 /** One tenant's view: what its fan-outs ask and learn from. */
@@ -187,7 +201,8 @@ export class UpstreamHealth {
    */
   record(scope: string, upstream: Upstream, attempt: HealthSample): void {
     const t = this.tuning;
-    const s = this.touch(scope, upstream);
+    const s = this.touch(scope, upstream.url, upstream.name);
+    s.updatedAt = this.clock.now();
     if (attempt.ok) {
       s.successes++;
       s.consecutiveFailures = 0;
@@ -279,6 +294,68 @@ export class UpstreamHealth {
       .sort((a, b) => a.score - b.score);
   }
 
+  /**
+   * What this isolate knows of `scope`'s upstreams, for another isolate to
+   * `adopt`: the figures ranking uses, times relative to `now`, the most
+   * recently measured first, at most MAX_HEALTH_SNAPSHOT_UPSTREAMS.
+   */
+  shareSnapshot(scope: string, now: number): HealthSnapshot {
+    const upstreams: SharedUpstreamHealth[] = [];
+    for (const s of this.stats.values()) {
+      if (s.scope !== scope || s.url.length > MAX_SHARED_URL_LENGTH) continue;
+      upstreams.push({
+        url: s.url,
+        name: s.name,
+        ewmaMs: s.ewmaMs,
+        failureRate: s.failureRate,
+        consecutiveFailures: s.consecutiveFailures,
+        coolingMs: Math.max(0, s.coolingUntil - now),
+        ageMs: Math.max(0, now - s.updatedAt),
+      });
+    }
+    upstreams.sort((a, b) => a.ageMs - b.ageMs);
+    return {
+      v: HEALTH_SNAPSHOT_VERSION,
+      takenAt: now,
+      upstreams: upstreams.slice(0, MAX_HEALTH_SNAPSHOT_UPSTREAMS),
+    };
+  }
+
+  /**
+   * Seeds `scope` from another isolate's snapshot (`shareSnapshot`), read from
+   * outside and validated here: an off-shape snapshot is ignored whole. Only
+   * upstreams this isolate has no figures for are seeded, so what it learnt
+   * itself is never overwritten; figures older than HEALTH_SNAPSHOT_MAX_AGE_MS
+   * (counting the time since the snapshot was taken) are ignored. A cool-down
+   * keeps what is left of it. Returns how many upstreams were seeded.
+   */
+  adopt(scope: string, snapshot: unknown, now: number): number {
+    const valid = parseHealthSnapshot(snapshot);
+    if (valid === null) return 0;
+    // A writer whose clock runs ahead would make the snapshot look younger than
+    // it is; never by more than the skew, and never negative.
+    const sinceTaken = Math.max(0, now - valid.takenAt);
+    let seeded = 0;
+    for (const shared of valid.upstreams) {
+      const ageMs = shared.ageMs + sinceTaken;
+      if (ageMs > HEALTH_SNAPSHOT_MAX_AGE_MS) continue;
+      if (this.stats.has(statsKey(scope, shared))) continue;
+      const s = this.touch(scope, shared.url, shared.name);
+      s.ewmaMs = shared.ewmaMs;
+      s.failureRate = shared.failureRate;
+      s.consecutiveFailures = shared.consecutiveFailures;
+      s.updatedAt = now - ageMs;
+      const coolingLeft = Math.min(shared.coolingMs - sinceTaken, this.tuning.maxCoolDownMs);
+      if (coolingLeft > 0) {
+        s.coolingUntil = now + coolingLeft;
+        // As after a cool-down of its own: this isolate probes it once per period.
+        s.nextProbeAt = now + this.tuning.probeIntervalMs;
+      }
+      seeded++;
+    }
+    return seeded;
+  }
+
   /** Best first, by score; cooling ones last; ties keep the given (config) order. */
   private ranked(scope: string, upstreams: readonly Upstream[], now: number) {
     return upstreams
@@ -298,15 +375,15 @@ export class UpstreamHealth {
   }
 
   /** The stats of the pair, marked most recently used; forgets the oldest beyond `maxTracked`. */
-  private touch(scope: string, upstream: Upstream): Stats {
-    const key = statsKey(scope, upstream);
+  private touch(scope: string, url: string, name: string): Stats {
+    const key = statsKey(scope, { url });
     const known = this.stats.get(key);
     const s = known ?? {
       // UTF-16 key (twice: map key and fields), plus the object with its numbers.
-      bytes: 4 * key.length + 2 * upstream.name.length + STATS_OVERHEAD_BYTES,
+      bytes: 4 * key.length + 2 * name.length + STATS_OVERHEAD_BYTES,
       scope,
-      name: upstream.name,
-      url: upstream.url,
+      name,
+      url,
       ewmaMs: null,
       failureRate: 0,
       successes: 0,
@@ -315,8 +392,9 @@ export class UpstreamHealth {
       consecutiveFailures: 0,
       coolingUntil: Number.NEGATIVE_INFINITY,
       nextProbeAt: Number.NEGATIVE_INFINITY,
+      updatedAt: Number.NEGATIVE_INFINITY,
     };
-    s.name = upstream.name;
+    s.name = name;
     if (known) this.stats.delete(key);
     else this.trackedBytes += s.bytes;
     this.stats.set(key, s);
@@ -335,7 +413,7 @@ export class UpstreamHealth {
 const STATS_OVERHEAD_BYTES = 256;
 
 /** Scope strings and URLs never contain a newline: an unambiguous separator. */
-function statsKey(scope: string, upstream: Upstream): string {
+function statsKey(scope: string, upstream: Pick<Upstream, 'url'>): string {
   return `${scope}\n${upstream.url}`;
 }
 
