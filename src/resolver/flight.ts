@@ -14,6 +14,7 @@ import { isPooled, type PoolGateway } from '../pool/pool-gateway';
 import { toPoolWrite } from '../pool/pool-update';
 import { formatVersion, type QueryVersion, type VersionClock } from '../pool/query-version';
 import { type Clock, settleWithin } from '../upstream/clock';
+import type { ScopedHealthShare } from '../upstream/colo-health-share';
 import { CACHE_PUT_BUDGET_MS, POOL_WRITE_BUDGET_MS } from '../upstream/fanout-settings';
 import {
   type FanoutReport,
@@ -42,6 +43,8 @@ export interface FlightDeps {
   readonly exchange: Exchange;
   /** The tenant's upstream health: keyed by tenant, never by the pool's (subnet) scope. */
   readonly health: ScopedHealth;
+  /** The tenant's health shared with the colo (docs/architecture.md §2); absent: not shared. */
+  readonly healthShare?: ScopedHealthShare;
   readonly clock: Clock;
   readonly cache: AnswerCache;
   readonly pools: PoolGateway | null;
@@ -167,6 +170,8 @@ async function finish(
   target: 'pool' | CachedAnswer | null,
 ): Promise<Lookup> {
   deps.health.recordFanout(report);
+  // Runs beside the merge and pool write; awaited below so it stays inside waitUntil.
+  const shared = deps.healthShare?.publish();
   // Arrival order, winner first: the merge takes the first usable answer's chain as reference.
   const arrived = [...report.attempts].sort((a, b) => a.endedAt - b.endedAt);
   const merged = mergeAnswers(
@@ -226,6 +231,7 @@ async function finish(
     ...(poolVersion ? { poolVersion } : {}),
   };
   deps.observe?.(lookup);
+  await shared;
   return lookup;
 }
 

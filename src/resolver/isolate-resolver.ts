@@ -19,13 +19,25 @@ import { tenantScope } from '../tenants/tenant-scope';
 import type { TenantRecord } from '../tenants/tenant-store';
 import { UpstreamScreen } from '../tenants/upstream-screen';
 import { systemClock } from '../upstream/clock';
+import { ColoHealthShare } from '../upstream/colo-health-share';
 import { exchange } from '../upstream/exchange';
 import { UpstreamHealth } from '../upstream/upstream-health';
 import { InflightFlights } from './inflight-flights';
 import { createResolver, type Resolver, type ResolverDeps } from './resolver';
 
-/** Health is per isolate (docs/architecture.md §2): every isolate learns from its own traffic. */
+/**
+ * Health is per isolate (docs/architecture.md §2): every isolate learns from its own
+ * traffic, and starts from its colo's snapshot (isolateHealthShare) until it has.
+ */
 export const isolateHealth = new UpstreamHealth(systemClock);
+
+let healthShare: ColoHealthShare | null = null;
+
+/** Shares isolateHealth through the colo's Cache API; created on first use like answerCache. */
+export function isolateHealthShare(): ColoHealthShare {
+  healthShare ??= new ColoHealthShare(isolateHealth, caches.default, systemClock);
+  return healthShare;
+}
 
 /** Metrics and traces are per isolate too (docs/operations.md §5); both are bounded. */
 export const isolateMetrics = new MetricsRegistry();
@@ -125,6 +137,7 @@ function cachedResolver(
     ...tenant,
     exchange,
     health: isolateHealth.scoped(tenant.tenant),
+    healthShare: isolateHealthShare().scoped(tenant.tenant),
     clock: systemClock,
     cache: answerCache(),
     pools: durablePoolGateway(env.DOMAIN_POOL),

@@ -207,6 +207,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
       const scope = subnet ? `${deps.tenant}@${subnet.text}` : deps.tenant;
       const key = cacheKey({ tenant: scope, ...query });
       const now = deps.clock.now();
+      // A memory miss asks the colo: a young isolate loads the colo's health snapshot
+      // beside that lookup, never awaited (docs/architecture.md §2).
+      const loading = deps.cache.memory.peek(key) ? null : deps.healthShare?.prepare();
+      if (loading) request.waitUntil(loading);
       const found = await deps.cache.lookup(key, now);
 
       if (found?.state === 'fresh') {
