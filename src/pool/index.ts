@@ -7,3 +7,4 @@ export * from './canonical-data';
 export * from './merge-answers';
 export * from './pool-update';
 export * from './query-version';
+export * from './sweep-lease';

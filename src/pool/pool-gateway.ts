@@ -2,7 +2,13 @@
  * The isolate's side of the DomainPool objects: names the object for a
  * (tenant, domain) pair and makes the RPC calls.
  */
-import type { DomainPool, PoolSnapshot, PoolView, PoolWriteResult } from './domain-pool';
+import type {
+  DomainPool,
+  PoolOpening,
+  PoolSnapshot,
+  PoolView,
+  PoolWriteResult,
+} from './domain-pool';
 import type { PoolWrite } from './pool-update';
 
 /** What a query must be for its answers to be pooled. */
@@ -39,6 +45,11 @@ export function isPooled(query: PoolIdentityParts): boolean {
 export interface PoolGateway {
   write(tenant: string, name: string, type: string, write: PoolWrite): Promise<PoolWriteResult>;
   read(tenant: string, name: string, type: string): Promise<PoolSnapshot | null>;
+  /**
+   * The pool as `read` returns it, and whether this isolate runs the
+   * background sweep, leased for `leaseMs` (docs/architecture.md §4).
+   */
+  open(tenant: string, name: string, type: string, leaseMs: number): Promise<PoolOpening>;
   inspect(tenant: string, name: string, type: string): Promise<PoolView | null>;
 }
 
@@ -57,6 +68,7 @@ export function durablePoolGateway(namespace: DurableObjectNamespace<DomainPool>
   return {
     write: (tenant, name, type, write) => stub(tenant, name).write({ name, type, write }),
     read: (tenant, name, type) => stub(tenant, name).read(type),
+    open: (tenant, name, type, leaseMs) => stub(tenant, name).open({ type, leaseMs }),
     inspect: (tenant, name, type) => stub(tenant, name).inspect(type),
   };
 }

@@ -4,6 +4,7 @@
  * `{ "$bytes": "<base64>" }` and restored as Uint8Array.
  */
 import type { PoolState } from './pool-update';
+import { NO_SWEEP_LEASE } from './sweep-lease';
 
 const BYTES_TAG = '$bytes';
 
@@ -15,14 +16,21 @@ export function serializePoolState(state: PoolState): string {
   });
 }
 
+/** Fields added after the first rows were stored, with the value an old row means. */
+const ADDED_FIELDS: Pick<PoolState, 'droppedRecords' | 'lease'> = {
+  droppedRecords: 0,
+  lease: NO_SWEEP_LEASE,
+};
+
 export function deserializePoolState(text: string): PoolState {
-  return JSON.parse(text, (_key, value: unknown) => {
+  const stored = JSON.parse(text, (_key, value: unknown) => {
     if (value !== null && typeof value === 'object' && BYTES_TAG in value) {
       const encoded = (value as Record<string, unknown>)[BYTES_TAG];
       if (typeof encoded === 'string') return fromBase64(encoded);
     }
     return value;
   }) as PoolState;
+  return { ...ADDED_FIELDS, ...stored };
 }
 
 function toBase64(bytes: Uint8Array): string {

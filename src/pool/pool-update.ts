@@ -9,10 +9,23 @@
  *   stay (union within TTL), expired ones drop out.
  * - Order is stable: records already in the pool keep their relative order,
  *   new ones are appended in merge order.
+ * - Each RRset holds at most MAX_POOL_RECORDS_PER_RRSET records: the oldest
+ *   live ones stay, new ones are appended only while there is room.
  */
 import type { DnsRecord } from '../dns/codec';
 import type { MergedAnswer, PoolRecord } from './merge-answers';
 import { compareVersions, type QueryVersion } from './query-version';
+import { NO_SWEEP_LEASE, type SweepLease } from './sweep-lease';
+
+/**
+ * Records per RRset (owner name + type) a pool holds. Real load-balanced
+ * names answer with 1 to 8 addresses, rarely a few dozen; 64 keeps all of
+ * them while an upstream that rotates addresses (or returns thousands)
+ * cannot grow a pool towards the 2 MB value limit of Durable Object storage:
+ * an entry is about 0.3 to 1 KB as stored JSON (more with many sources), so
+ * 64 A records stay under 64 KB.
+ */
+export const MAX_POOL_RECORDS_PER_RRSET = 64;
 
 /** One record in the pool with the absolute time it stops being servable. */
 export interface PoolEntry {
@@ -46,6 +59,10 @@ export interface PoolState {
   /** Set only while no answer data is held: positive records win over a negative answer. */
   negative: PoolNegative | null;
   rejectedWrites: number;
+  /** New records left out because their RRset was full (MAX_POOL_RECORDS_PER_RRSET), all writes. */
+  droppedRecords: number;
+  /** Who may sweep next (sweep-lease.ts); carried unchanged here, the object updates it. */
+  lease: SweepLease;
   /** Epoch ms of the last accepted or merged write. */
   updatedAt: number;
 }
@@ -61,6 +78,8 @@ export interface PoolWrite {
   chain: string[];
   records: PoolRecord[];
   negative: { rcode: string; soa: DnsRecord; ttl: number } | null;
+  /** True when the write carries a completed background sweep: every upstream of the plan was asked. */
+  swept: boolean;
 }
 
 export type WriteStatus = 'accepted' | 'merged' | 'rejected';
@@ -99,6 +118,8 @@ const MS_PER_SECOND = 1_000;
  *   with another chain is rejected (`chain-differs`) for the same reason.
  * - Negative answers: kept only while the pool holds no answer data, matching
  *   mergeAnswers, where positive answers win.
+ * - The RRset cap counts live records only, so an expired record frees its
+ *   place before a new one is appended.
  */
 export function applyPoolWrite(
   current: PoolState | null,
@@ -115,13 +136,17 @@ export function applyPoolWrite(
   }
   const survivors =
     current !== null && sameChain(current.chain, write.chain) ? live(current.records, now) : [];
-  const records = live(union(survivors, toEntries(write, now), newerExpiry), now);
+  const { kept: records, dropped } = capRecordsPerRrset(
+    live(union(survivors, toEntries(write, now), newerExpiry), now),
+  );
   const state: PoolState = {
     version: write.version,
     chain: [...write.chain],
     records,
     negative: holdsAnswerData(records, write.chain) ? null : toNegative(write, now),
     rejectedWrites: current?.rejectedWrites ?? 0,
+    droppedRecords: (current?.droppedRecords ?? 0) + dropped,
+    lease: current?.lease ?? NO_SWEEP_LEASE,
     updatedAt: now,
   };
   return { status: 'accepted', state, currentVersion: state.version };
@@ -159,16 +184,43 @@ export function servedNegative(
   };
 }
 
-/** Builds the write for a merged answer; null when no upstream answer was usable. */
+/**
+ * Keeps the first MAX_POOL_RECORDS_PER_RRSET records of each RRset (owner
+ * name + type) in the order given, which puts records already in the pool
+ * first: the addresses clients already use survive, newcomers wait for room.
+ */
+export function capRecordsPerRrset(records: readonly PoolEntry[]): {
+  kept: PoolEntry[];
+  dropped: number;
+} {
+  const counts = new Map<string, number>();
+  const kept: PoolEntry[] = [];
+  for (const entry of records) {
+    // A space cannot occur in a canonical owner name or a type mnemonic.
+    const rrset = `${entry.name} ${entry.type}`;
+    const count = counts.get(rrset) ?? 0;
+    if (count >= MAX_POOL_RECORDS_PER_RRSET) continue;
+    counts.set(rrset, count + 1);
+    kept.push(entry);
+  }
+  return { kept, dropped: records.length - kept.length };
+}
+
+/**
+ * Builds the write for a merged answer; null when no upstream answer was
+ * usable. `swept`: every upstream of the plan was asked (PoolWrite.swept).
+ */
 export function toPoolWrite(
   merged: MergedAnswer,
   version: QueryVersion,
   receivedAt: number,
+  swept: boolean,
 ): PoolWrite | null {
   if (merged.contributors.length === 0) return null;
   return {
     version,
     receivedAt,
+    swept,
     chain: [...merged.chain],
     records: merged.records,
     negative:
@@ -179,13 +231,13 @@ export function toPoolWrite(
 }
 
 function mergeEqualVersion(current: PoolState, write: PoolWrite, now: number): WriteOutcome {
-  const records = live(
-    union(live(current.records, now), toEntries(write, now), earlierExpiry),
-    now,
+  const { kept: records, dropped } = capRecordsPerRrset(
+    live(union(live(current.records, now), toEntries(write, now), earlierExpiry), now),
   );
   const state: PoolState = {
     ...current,
     records,
+    droppedRecords: current.droppedRecords + dropped,
     negative: holdsAnswerData(records, current.chain)
       ? null
       : earlierNegative(liveNegative(current.negative, now), toNegative(write, now)),

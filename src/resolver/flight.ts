@@ -186,7 +186,10 @@ async function finish(
   const receivedAt = report.startedAt + (firstArrival?.endedAt ?? 0);
   // Only plain IN, CD=0, DO=0 answers are pooled (isPooled says why); the
   // others keep the winner's answer as their entry, in the colo cache too.
-  const write = target === 'pool' ? toPoolWrite(merged, version, receivedAt) : null;
+  const write =
+    target === 'pool'
+      ? toPoolWrite(merged, version, receivedAt, report.notStarted.length === 0)
+      : null;
   if (target !== 'pool' && target !== null && target.ttl > 0) {
     await storeInColo(deps, key, target, query.name);
   }

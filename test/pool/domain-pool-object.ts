@@ -3,8 +3,11 @@
  * The stub's generated RPC types collapse to `never` for results holding
  * `data: unknown`, so the methods are re-typed here with the object's own types.
  */
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import type {
+  DomainPool,
+  PoolOpening,
+  PoolOpenRequest,
   PoolSnapshot,
   PoolView,
   PoolWriteRequest,
@@ -14,7 +17,10 @@ import type {
 export interface PoolObject {
   write(request: PoolWriteRequest): Promise<PoolWriteResult>;
   read(type: string): Promise<PoolSnapshot | null>;
+  open(request: PoolOpenRequest): Promise<PoolOpening>;
   inspect(type: string): Promise<PoolView | null>;
+  /** Sets the object's clock (its test seam) to `now`, until the object is evicted. */
+  setClock(now: number): Promise<void>;
 }
 
 /** The object called `objectName` (use a unique name per test). */
@@ -23,6 +29,11 @@ export function poolObject(objectName: string): PoolObject {
   return {
     write: (request) => stub.write(request),
     read: (type) => stub.read(type),
+    open: (request) => stub.open(request),
     inspect: (type) => stub.inspect(type),
+    setClock: (now) =>
+      runInDurableObject(stub, (instance: DomainPool) => {
+        instance.now = () => now;
+      }),
   };
 }

@@ -20,7 +20,7 @@ export function write(
   records: PoolRecord[],
   chain: string[] = [NAME],
 ): PoolWrite {
-  return { version, receivedAt, chain, records, negative: null };
+  return { version, receivedAt, chain, records, negative: null, swept: false };
 }
 
 /** Addresses in served order. */

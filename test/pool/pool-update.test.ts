@@ -226,8 +226,12 @@ describe('toPoolWrite', () => {
     const merged = mergeAnswers(q, [
       { upstream: 'u1', response: clean.message, answer: clean.answer },
     ]);
-    const poolWrite = toPoolWrite(merged, v(1_000), 1_000);
-    expect(poolWrite).toMatchObject({ chain: ['www.example', 'edge.example'], negative: null });
+    const poolWrite = toPoolWrite(merged, v(1_000), 1_000, true);
+    expect(poolWrite).toMatchObject({
+      chain: ['www.example', 'edge.example'],
+      negative: null,
+      swept: true,
+    });
     if (poolWrite === null) throw new Error('expected a write');
     const state = applyPoolWrite(null, poolWrite, 1_000).state;
     expect(servedRecords(state, 1_000).map((record) => [record.type, record.ttl])).toEqual([
@@ -236,6 +240,6 @@ describe('toPoolWrite', () => {
     ]);
 
     const failed = mergeAnswers(q, []);
-    expect(toPoolWrite(failed, v(1_000), 1_000)).toBeNull();
+    expect(toPoolWrite(failed, v(1_000), 1_000, true)).toBeNull();
   });
 });
