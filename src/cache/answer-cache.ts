@@ -5,6 +5,7 @@
  * so one entry serves every client with the right remaining TTL.
  */
 import { type DnsMessage, decodeMessage, encodeMessage } from '../dns/codec';
+import type { PhaseTimer } from '../observability/phase-timing';
 import { estimatedBytes, LruCache } from './lru-cache';
 
 /** RFC 8767 §5 suggests 1 to 3 days; one day keeps stale answers plausible. */
@@ -74,11 +75,15 @@ export class AnswerCache {
    * A memory entry that is no longer fresh does not end the lookup: another
    * isolate of the colo may have written a fresh one, and using it saves a
    * fan-out. The stale memory entry is the fallback (serve-stale).
+   * `phases` gets the time of each layer (`isolate-cache`, `colo-cache`).
    */
-  async lookup(key: string, now: number): Promise<CacheLookup | null> {
+  async lookup(key: string, now: number, phases?: PhaseTimer): Promise<CacheLookup | null> {
+    const endMemory = phases?.start('isolate-cache');
     const inMemory = this.#fromMemory(key, now);
+    endMemory?.();
     if (inMemory?.state === 'fresh' || !this.colo) return inMemory;
-    const fromColo = await this.#fromColo(key, now);
+    const endColo = phases?.start('colo-cache');
+    const fromColo = await this.#fromColo(key, now).finally(() => endColo?.());
     if (fromColo?.state === 'fresh') {
       this.memory.set(key, fromColo.entry);
       return fromColo;

@@ -12,4 +12,6 @@ export interface AnsweredQuery {
   readonly latencyMs: number;
   /** The upstream whose answer the client got; null for cache and local answers. */
   readonly winner: string | null;
+  /** ms per phase of the worker's own path and `total` (phase-timing.ts); absent outside the routes. */
+  readonly phases?: Readonly<Record<string, number>>;
 }

@@ -31,6 +31,8 @@ export interface QueryLog {
   /** `none`, `joined` (another query's fan-out answered it) or why this query started one. */
   readonly fanout: 'none' | 'joined' | FanoutTrigger;
   readonly winner: string | null;
+  /** ms per phase of the worker's own path, and `total` (docs/operations.md §5). */
+  readonly phases?: Readonly<Record<string, number>>;
   /** The rest only when this query started a fan-out. */
   readonly upstreams?: readonly AttemptLog[];
   readonly notStarted?: readonly string[];
@@ -80,6 +82,7 @@ export function queryLog(answered: AnsweredQuery, share: FanoutShare): QueryLog 
     latencyMs: answered.latencyMs,
     fanout: share.kind === 'started' ? share.trigger : share.kind,
     winner: answered.winner,
+    ...(answered.phases ? { phases: answered.phases } : {}),
   };
   if (share.kind !== 'started' || share.lookup === null) return line;
   const { report, write, version, poolVersion, records, divergences } = share.lookup;

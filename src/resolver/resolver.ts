@@ -7,6 +7,7 @@ import { type DnsMessage, FLAGS } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
 import type { FanoutTrigger, Lookup } from '../observability/lookup';
+import type { PhaseTimer } from '../observability/phase-timing';
 import type { NameDecision } from '../tenants/name-policy';
 import type { EcsPolicy } from '../tenants/tenant-config';
 import { settleWithin } from '../upstream/clock';
@@ -101,6 +102,13 @@ export interface RequestScope {
    * request that was not, and the flight is shared with other clients.
    */
   readonly waitUntil: (work: Promise<unknown>) => void;
+  /**
+   * Where the request's own time goes (observability/phase-timing.ts):
+   * `isolate-cache`, `colo-cache` and `upstream` (the wait for the first
+   * usable answer) are marked here; a read that runs beside the upstream
+   * race marks its own phase (`pool`). Absent: nothing is recorded.
+   */
+  readonly phases?: PhaseTimer;
 }
 
 export interface Resolver {
@@ -211,7 +219,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
       // beside that lookup, never awaited (docs/architecture.md §2).
       const loading = deps.cache.memory.peek(key) ? null : deps.healthShare?.prepare();
       if (loading) request.waitUntil(loading);
-      const found = await deps.cache.lookup(key, now);
+      const found = await deps.cache.lookup(key, now, request.phases);
 
       if (found?.state === 'fresh') {
         const { entry } = found;
@@ -266,7 +274,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
         };
       }
 
-      return fromFlight(await fly(query, key, scope, request, share, 'miss'), share);
+      const flown = fly(query, key, scope, request, share, 'miss');
+      return fromFlight(await (request.phases?.timeAsync('upstream', flown) ?? flown), share);
     },
   };
 }

@@ -26,7 +26,8 @@ export const dnsQueryRoutes = new Hono<AppEnv>()
     }
     if (dns === undefined || dns === '') throw new HttpError(400, 'missing dns parameter');
     if (dns.length > MAX_DNS_PARAM_CHARS) throw new HttpError(413, 'dns parameter too large');
-    return answerParsedQuery(c, parseWireQuery(decodeBase64Url(dns)), format);
+    const parsed = c.get('phases').time('parse', () => parseWireQuery(decodeBase64Url(dns)));
+    return answerParsedQuery(c, parsed, format);
   })
   .post(
     '/dns-query',
@@ -44,6 +45,10 @@ export const dnsQueryRoutes = new Hono<AppEnv>()
       }
       const body = new Uint8Array(await c.req.arrayBuffer());
       if (body.length === 0) throw new HttpError(400, 'empty body');
-      return answerParsedQuery(c, parseWireQuery(body), format);
+      return answerParsedQuery(
+        c,
+        c.get('phases').time('parse', () => parseWireQuery(body)),
+        format,
+      );
     },
   );

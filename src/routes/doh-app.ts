@@ -10,6 +10,7 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from '../app-env';
 import { rateLimit, tenantContext } from '../tenants/tenant-context';
 import { dnsQueryRoutes } from './dns-query';
+import { phaseMetrics } from './phase-metrics';
 import { resolveRoutes } from './resolve';
 
 /** One day: browsers may reuse the CORS preflight; the policy never varies per request. */
@@ -31,6 +32,8 @@ for (const path of RESOLVER_PATHS) {
     }),
     // Server-Timing on every DoH response (docs/operations.md §5); `total` is the whole request.
     timing({ crossOrigin: true }),
+    // …and each phase of the worker's own path (observability/phase-timing.ts).
+    phaseMetrics(),
     tenantContext(),
     rateLimit(),
   );

@@ -15,6 +15,7 @@ import { rcodeName } from '../dns/rcodes';
 import { buildClientResponse, buildErrorResponse } from '../dns/responses';
 import { loadConfig } from '../env';
 import { HttpError, JsonApiError } from '../errors';
+import { roundedDurations } from '../observability/phase-timing';
 import { recordQuery } from '../observability/query-record';
 import { isolateMetrics } from '../resolver/isolate-resolver';
 import type { CacheStatus, FanoutShare, Resolution } from '../resolver/resolver';
@@ -47,7 +48,7 @@ export async function answerParsedQuery(
 
 /** Answers a JSON API request (`name`, `type`, `cd`, `do` parameters). */
 export async function answerJsonParams(c: AppContext, params: URLSearchParams): Promise<Response> {
-  const parsed = parseJsonQuery(params);
+  const parsed = c.get('phases').time('parse', () => parseJsonQuery(params));
   if (!parsed.ok) throw new JsonApiError(400, parsed.error);
   // The wire path answers ANY in parseWireQuery; JSON queries get the same RFC 8482 answer here.
   const startedAt = performance.now();
@@ -63,13 +64,28 @@ export async function answerJsonParams(c: AppContext, params: URLSearchParams): 
 
 async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseFormat) {
   const startedAt = performance.now();
+  const phases = c.get('phases');
   const resolution = await resolveOrServfail(c, query);
   setMetric(c, 'cache', resolution.cacheStatus);
   isolateMetrics.countQuery(c.get('tenant').id, resolution.cacheStatus);
   if (resolution.winner) {
-    setMetric(c, 'upstream', resolution.winner.durationMs, resolution.winner.name);
+    // The winner's own exchange; `upstream` (phase-metrics.ts) is how long this request waited for it.
+    setMetric(c, 'exchange', resolution.winner.durationMs, resolution.winner.name);
+    phases.describe('upstream', resolution.winner.name);
   }
   const { response, extendedErrors } = resolution;
+  const endEncode = phases.start('encode');
+  const bytes = response
+    ? buildClientResponse(query, response, { extendedErrors })
+    : buildErrorResponse(query, 'SERVFAIL', extendedErrors);
+  const ttl = response ? responseTtl(response) : FAILURE_TTL;
+  const sent =
+    format === 'wire'
+      ? sendWire(c, bytes, ttl)
+      : // JSON has no OPT record: the extended errors travel in `Comment`.
+        sendJson(c, toJsonResponse(query, decodeMessage(bytes), { extendedErrors }), ttl);
+  endEncode();
+  phases.finish();
   account(
     c,
     query,
@@ -79,13 +95,7 @@ async function answerQuery(c: AppContext, query: DnsQuery, format: ResponseForma
     resolution.winner?.name ?? null,
     resolution.fanout,
   );
-  const bytes = response
-    ? buildClientResponse(query, response, { extendedErrors })
-    : buildErrorResponse(query, 'SERVFAIL', extendedErrors);
-  const ttl = response ? responseTtl(response) : FAILURE_TTL;
-  if (format === 'wire') return sendWire(c, bytes, ttl);
-  // JSON has no OPT record: the extended errors travel in `Comment`.
-  return sendJson(c, toJsonResponse(query, decodeMessage(bytes), { extendedErrors }), ttl);
+  return sent;
 }
 
 /**
@@ -100,6 +110,7 @@ async function resolveOrServfail(c: AppContext, query: DnsQuery): Promise<Resolu
       ip: c.req.header('cf-connecting-ip'),
       // A closure over ctx: waitUntil is a method and must keep its receiver.
       waitUntil: (work) => ctx.waitUntil(work),
+      phases: c.get('phases'),
     });
   } catch (error) {
     console.error(
@@ -165,6 +176,7 @@ function account(
     rcode: rcodeName(response ? headerRcode(response) : SERVFAIL),
     latencyMs: Math.round(performance.now() - startedAt),
     winner,
+    phases: roundedDurations(c.get('phases').durations()),
   };
   const sinks = {
     dataset: c.env.FLEET_METRICS,
