@@ -12,8 +12,11 @@ import { defineConfig } from 'vitest/config';
  * value); at least 32 characters, or the worker refuses every admin route.
  */
 const TEST_ADMIN_TOKEN = 'test-admin-token-for-vitest-only-0123456789';
-/** Requests per 10 s per (tenant, client IP) in tests. */
-const TEST_RATE_LIMIT = 20;
+/**
+ * Leases per 10 s per (tenant, client IP) in tests: 2 leases of
+ * RATE_LEASE_REQUESTS (10, src/tenants/rate-budget.ts) are 20 requests.
+ */
+const TEST_RATE_LEASES = 2;
 /** Tenant lookups not answered from the isolate's cache, per client per 60 s, in tests. */
 const TEST_TENANT_LOOKUP_LIMIT = 20;
 /** Failed admin requests per client per 60 s in tests. */
@@ -40,7 +43,7 @@ export default defineConfig({
         // A small budget and the shortest period the binding allows, so the
         // rate-limit test can exhaust it and see it recover.
         ratelimits: {
-          RATE_LIMITER: { namespace_id: '1001', simple: { limit: TEST_RATE_LIMIT, period: 10 } },
+          RATE_LIMITER: { namespace_id: '1001', simple: { limit: TEST_RATE_LEASES, period: 10 } },
           // 60 s, the longest period the binding allows: a test's burst stays in one or two windows.
           TENANT_LOOKUP_LIMITER: {
             namespace_id: '1002',

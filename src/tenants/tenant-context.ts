@@ -17,10 +17,12 @@ import {
   tenantResolver,
 } from '../resolver/isolate-resolver';
 import type { Resolver } from '../resolver/resolver';
+import { systemClock } from '../upstream/clock';
 import { parseUpstreams } from '../upstream/parse-upstreams';
 import type { Upstream } from '../upstream/types';
 import { clientRateKey } from './client-rate-key';
 import { deploymentLookup } from './deployment-lookup';
+import { rateBudget } from './rate-budget';
 import type { TenantConfig } from './tenant-config';
 import { type HostTenant, isValidTenantId, tenantFromHost } from './tenant-host';
 import { type TenantRecord, tenantStore } from './tenant-store';
@@ -40,33 +42,43 @@ export interface TenantContext {
  */
 export function tenantContext(): MiddlewareHandler<AppEnv> {
   return async function tenantContext(c, next) {
-    const config = loadConfig(c.env);
-    const target = tenantTarget(
-      new URL(c.req.url).host,
-      c.req.param('tenant'),
-      config.resolverDomain,
-      // ALLOW_LOOPBACK_UPSTREAMS is the deployment's development switch (docs/configuration.md §1).
-      { development: config.allowLoopbackUpstreams },
-    );
-    if (target.kind === 'unknown') throw new HttpError(404, 'unknown tenant');
-    if (target.kind === 'default') {
-      c.set('tenant', { id: DEFAULT_TENANT, resolver: defaultResolver(c.env), rateLimited: true });
-      return next();
-    }
-    const store = tenantStore(c.env.TENANTS);
-    let record: TenantRecord | null | undefined = store.known(target.id);
-    if (!record) {
-      await chargeTenantLookup(c);
-      record = await store.get(target.id);
-    }
-    if (!record) throw new HttpError(404, 'unknown tenant');
-    const outOfService = await screenUpstreams(c, config.allowLoopbackUpstreams, record);
-    c.set('tenant', {
-      id: record.id,
-      resolver: resolverOrFailure(c.env, record, outOfService),
-      rateLimited: record.config.rateLimit.enabled,
-    });
+    const endPhase = c.get('phases').start('tenant');
+    c.set('tenant', await resolveTenant(c));
+    endPhase();
     return next();
+  };
+}
+
+async function resolveTenant(c: Context<AppEnv>): Promise<TenantContext> {
+  const config = loadConfig(c.env);
+  const target = tenantTarget(
+    new URL(c.req.url).host,
+    c.req.param('tenant'),
+    config.resolverDomain,
+    // ALLOW_LOOPBACK_UPSTREAMS is the deployment's development switch (docs/configuration.md §1).
+    { development: config.allowLoopbackUpstreams },
+  );
+  if (target.kind === 'unknown') throw new HttpError(404, 'unknown tenant');
+  if (target.kind === 'default') {
+    return { id: DEFAULT_TENANT, resolver: defaultResolver(c.env), rateLimited: true };
+  }
+  const store = tenantStore(c.env.TENANTS);
+  const ctx = c.executionCtx;
+  // A tenant this isolate knows is answered from memory; its record is
+  // refreshed in the background (tenant-store.ts), never awaited here.
+  let record: TenantRecord | null | undefined = store.fromMemory(target.id, (work) =>
+    ctx.waitUntil(work),
+  );
+  if (!record) {
+    await chargeTenantLookup(c);
+    record = await store.get(target.id);
+  }
+  if (!record) throw new HttpError(404, 'unknown tenant');
+  const outOfService = await screenUpstreams(c, config.allowLoopbackUpstreams, record);
+  return {
+    id: record.id,
+    resolver: resolverOrFailure(c.env, record, outOfService),
+    rateLimited: record.config.rateLimit.enabled,
   };
 }
 
@@ -167,19 +179,39 @@ function configuredUpstreams(config: TenantConfig): readonly Upstream[] {
 }
 
 /**
- * docs/architecture.md §7: the Workers Rate Limiting binding, keyed per (tenant, client), so
- * one noisy client cannot spend another's or another tenant's budget. A
- * client is an IPv4 address or an IPv6 /64 (client-rate-key.ts).
+ * docs/operations.md §4: the per-(tenant, client) budget, so one noisy client
+ * cannot spend another's or another tenant's. A client is an IPv4 address or
+ * an IPv6 /64 (client-rate-key.ts). The budget is kept in the isolate and
+ * bought from the Workers Rate Limiting binding in leases (rate-budget.ts),
+ * so a client in good standing waits for no platform call. A client the
+ * binding refused before waits for its recheck, but its lookup runs beside
+ * it: the answer is only sent if the binding now allows it.
  */
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
     const tenant = c.get('tenant');
-    if (tenant.rateLimited) {
-      const client = clientRateKey(c.req.header('cf-connecting-ip'));
-      const { success } = await c.env.RATE_LIMITER.limit({ key: `${tenant.id}|${client}` });
-      // Retry-After: the binding's period in wrangler.toml (a fixed window of at most 60 s).
-      if (!success) throw new HttpError(429, 'rate limit exceeded', { 'retry-after': '60' });
+    if (!tenant.rateLimited) return next();
+    const phases = c.get('phases');
+    const client = clientRateKey(c.req.header('cf-connecting-ip'));
+    const ctx = c.executionCtx;
+    const verdict = phases.time('rate-limit', () =>
+      rateBudget(c.env.RATE_LIMITER, systemClock).take(`${tenant.id}|${client}`, (work) =>
+        ctx.waitUntil(work),
+      ),
+    );
+    if (verdict === 'limited') throw tooManyRequests();
+    if (verdict === 'allowed') return next();
+    const allowed = phases.timeAsync('rate-limit', verdict);
+    await next();
+    if (!(await allowed)) {
+      // Drop the answer, headers included: a refused client gets nothing of it.
+      c.res = undefined;
+      throw tooManyRequests();
     }
-    return next();
   };
+}
+
+/** Retry-After: the binding's period in wrangler.toml (a fixed window of at most 60 s). */
+function tooManyRequests(): HttpError {
+  return new HttpError(429, 'rate limit exceeded', { 'retry-after': '60' });
 }

@@ -22,9 +22,17 @@ export interface TenantRecord {
 
 /**
  * How long an isolate trusts its copy of a tenant record. A config change
- * reaches every isolate within this time (plus KV's own propagation).
+ * reaches every isolate within this time (plus KV's own propagation and,
+ * on the DoH path, one background read: see fromMemory).
  */
 export const TENANT_CACHE_MS = 30_000;
+
+/**
+ * How long past TENANT_CACHE_MS the DoH path keeps serving a record while
+ * its background refresh has not landed (KV slow or failing). Past it the
+ * record is read again before the request goes on, as for an unknown one.
+ */
+export const TENANT_STALE_MS = 300_000;
 
 /**
  * Tenant records cached per isolate, and their estimated bytes: a record
@@ -86,6 +94,8 @@ export class TenantStore {
   readonly #records: LruCache<string, Cached>;
   /** Unknown id -> until when it is trusted to be unknown. */
   readonly #unknown: LruCache<string, number>;
+  /** Background refreshes in progress, one per id. */
+  readonly #refreshing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly kv: KVNamespace,
@@ -112,13 +122,42 @@ export class TenantStore {
   }
 
   /**
-   * The record when this isolate knows it exists (no KV read); undefined
-   * when it would take a KV read, and also when the id is cached as unknown,
-   * so callers can charge both kinds of lookup to the client.
+   * The record this isolate knows, without waiting (the DoH path,
+   * stale-while-revalidate): fresh for TENANT_CACHE_MS; after that it is
+   * still returned while one refresh per id runs through `background`
+   * (`ctx.waitUntil`), for at most TENANT_STALE_MS more. Undefined when the
+   * caller must read: never seen, cached as unknown, or too old.
    */
-  known(id: string): TenantRecord | undefined {
+  fromMemory(id: string, background: (work: Promise<unknown>) => void): TenantRecord | undefined {
     const cached = this.#records.get(id);
-    return cached && cached.until > this.now() ? cached.record : undefined;
+    if (!cached) return undefined;
+    const now = this.now();
+    if (cached.until > now) return cached.record;
+    if (cached.until + TENANT_STALE_MS <= now) return undefined;
+    if (!this.#refreshing.has(id)) {
+      const refresh = this.#refresh(id, cached);
+      this.#refreshing.set(id, refresh);
+      background(refresh);
+    }
+    return cached.record;
+  }
+
+  /**
+   * Reads the record again; a put or delete through this store meanwhile
+   * wins over the older read. A failed read keeps the copy (logged); the
+   * next request past TENANT_CACHE_MS tries again.
+   */
+  async #refresh(id: string, seen: Cached): Promise<void> {
+    try {
+      const record = await this.kv.get<TenantRecord>(KEY_PREFIX + id, 'json');
+      if (this.#records.peek(id) === seen) this.#remember(id, record);
+    } catch (error) {
+      console.error(
+        JSON.stringify({ event: 'tenant-refresh-error', tenant: id, error: String(error) }),
+      );
+    } finally {
+      this.#refreshing.delete(id);
+    }
   }
 
   async put(record: TenantRecord): Promise<void> {
