@@ -7,10 +7,11 @@
  * Environment: BENCH_LOOKUPS (per cell, default 40), BENCH_SIZES ("5,20"),
  * BENCH_MODES ("tiered,parallel,sequential"), BENCH_PROFILES (all),
  * BENCH_SOURCE ("head": the last commit; a commit; "worktree"), BENCH_WRK_SECONDS (5),
- * BENCH_TIMELINE ("20:active-slow": the cell drawn per mode).
+ * BENCH_TIMELINE ("20:active-slow": the cell drawn per mode), BENCH_README ("1": also
+ * rewrite the generated part of the README's *Latest results*; "0": leave it).
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type TraceMarker, traceSvg } from '../src/observability/trace-svg';
@@ -24,7 +25,7 @@ import {
   type ProfileName,
   profileBehaviour,
 } from './lib/profiles';
-import { markdownReport, type ThroughputReport } from './lib/report';
+import { markdownReport, resultsBody, spliceReadme, type ThroughputReport } from './lib/report';
 import { type CellResult, runCell } from './lib/run-cell';
 import { percentile } from './lib/stats';
 import { hasWrk, type LoadResult, type LoadSettings, runWrk } from './lib/throughput';
@@ -82,19 +83,31 @@ const profiles = (env.BENCH_PROFILES ?? PROFILE_ORDER.join(','))
 const source: ResolverSource = resolverSource(env.BENCH_SOURCE);
 const wrkSeconds = Number(env.BENCH_WRK_SECONDS ?? 5);
 const [timelineSize, timelineProfile] = (env.BENCH_TIMELINE ?? '20:active-slow').split(':');
+const writeReadme = env.BENCH_README !== '0';
 
 const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+/** What the bench is doing, so a failure can say where it happened. */
+let stage = 'starting';
+const loadAt: Record<string, number[]> = {};
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;
-  progress(`bundling the resolver (${typeof source === 'string' ? source : source.commit})`);
+  progress(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' / ')}`,
+  );
+  stage = `bundling the resolver (${typeof source === 'string' ? source : source.commit})`;
+  progress(stage);
   const bundle = await bundleResolver(source);
 
   const cells: CellResult[] = [];
   const timelines: { mode: string; svg: string }[] = [];
   for (const size of sizes) {
     for (const mode of modes) {
+      stage = `starting ${mode} N=${size}`;
       const sim = await startUpstreamSim(fleetSpecs(size));
       const worker = await startResolver(bundle, {
         vars: {
@@ -119,6 +132,7 @@ async function main(): Promise<void> {
             excluded.add(dead.name);
           }
           const t0 = Date.now();
+          stage = `cell ${mode} N=${size} ${profile}`;
           const cell = await runCell(
             { mode, upstreams: size, profile, lookups, excluded },
             worker,
@@ -140,10 +154,14 @@ async function main(): Promise<void> {
     }
   }
 
+  loadAt['the misses'] = loadavg();
   let throughput: ThroughputReport | null = null;
+  stage = 'the cache-hit throughput';
   if (await hasWrk()) throughput = await measureThroughput(bundle);
   else progress('wrk not found: skipping the cache-hit throughput (apt-get install wrk)');
+  loadAt['the throughput run'] = loadavg();
   await bundle.dispose();
+  stage = 'writing the results';
 
   for (const patch of bundle.patches) progress(`patched bundle: ${patch}`);
   const meta = {
@@ -153,6 +171,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     load: [loadAtStart, loadavg()[0] ?? 0] as [number, number],
+    loadAt,
     warmup: WARMUP_LOOKUPS,
     lookupsPerCell: lookups,
     settings: Object.entries(TIER_VARS)
@@ -191,6 +210,20 @@ async function main(): Promise<void> {
   );
   for (const { mode, svg } of timelines)
     await writeFile(join(RESULTS, `timeline-${mode}.svg`), svg);
+  if (writeReadme) {
+    const readmePath = join(PROJECT_ROOT, 'README.md');
+    const spliced = spliceReadme(
+      await readFile(readmePath, 'utf8'),
+      resultsBody(meta, cells, throughput, '####'),
+    );
+    if (spliced === null) progress('README markers not found: README not updated');
+    else {
+      await writeFile(readmePath, spliced);
+      progress(
+        'rewrote the results in README.md (Latest results); the findings are yours to update',
+      );
+    }
+  }
   process.stdout.write(markdown);
   progress(`wrote ${RESULTS}/latest.{md,json} and ${timelines.length} timelines`);
 }
@@ -333,4 +366,15 @@ async function stopAll(workers: readonly WorkerInstance[]): Promise<void> {
   for (const worker of workers) await worker.stop();
 }
 
-await main();
+/**
+ * Exits 0 when every part ran, whatever the figures say (targets missed are
+ * results, not failures); 1 naming the part that failed otherwise.
+ */
+try {
+  await main();
+  process.exitCode = 0;
+} catch (error) {
+  progress(`FAILED during ${stage}: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+}

@@ -15,6 +15,8 @@ export interface DohAnswer {
   readonly serverTiming: string;
   /** The worker's own `total;dur` from Server-Timing, ms; NaN when absent. */
   readonly workerTotalMs: number;
+  /** Every `name;dur=…` of Server-Timing (the phases, `exchange`, `total`), ms. */
+  readonly timings: Readonly<Record<string, number>>;
   readonly sentAt: number;
   readonly latencyMs: number;
 }
@@ -60,7 +62,8 @@ export async function queryA(origin: string, name: string): Promise<DohAnswer> {
   const latencyMs = wallClock() - sentAt;
   const serverTiming = response.headers.get('server-timing') ?? '';
   const cache = /cache;desc="?([a-z]+)/.exec(serverTiming)?.[1] ?? '?';
-  const workerTotalMs = Number(/total;dur=([\d.]+)/.exec(serverTiming)?.[1] ?? Number.NaN);
+  const timings = serverTimings(serverTiming);
+  const workerTotalMs = timings.total ?? Number.NaN;
   if (response.status !== 200) {
     return {
       status: response.status,
@@ -69,6 +72,7 @@ export async function queryA(origin: string, name: string): Promise<DohAnswer> {
       cache,
       serverTiming,
       workerTotalMs,
+      timings,
       sentAt,
       latencyMs,
     };
@@ -84,7 +88,18 @@ export async function queryA(origin: string, name: string): Promise<DohAnswer> {
     cache,
     serverTiming,
     workerTotalMs,
+    timings,
     sentAt,
     latencyMs,
   };
+}
+
+/** `parse;dur=0.12, upstream;dur=11.00;desc="x"` -> `{ parse: 0.12, upstream: 11 }`. */
+export function serverTimings(header: string): Record<string, number> {
+  const timings: Record<string, number> = {};
+  for (const entry of header.split(',')) {
+    const match = /^\s*([\w-]+);dur=([\d.]+)/.exec(entry);
+    if (match?.[1] && match[2]) timings[match[1]] = Number(match[2]);
+  }
+  return timings;
 }

@@ -20,6 +20,7 @@ interface Asked {
   readonly name: string;
   readonly latencyMs: number;
   readonly workerMs: number;
+  readonly timings: Readonly<Record<string, number>>;
   readonly cache: string;
   readonly rcode: string;
 }
@@ -38,6 +39,8 @@ export interface LookupResult {
   readonly latencyMs: number;
   /** The worker's own time for the request (Server-Timing `total`). */
   readonly workerMs: number;
+  /** Server-Timing durations of the lookup (phases, `exchange`, `total`). */
+  readonly timings: Readonly<Record<string, number>>;
   readonly cache: string;
   readonly rcode: string;
   readonly log: QueryLogLine | null;
@@ -51,7 +54,12 @@ export interface LookupResult {
   readonly meanInFlight: number;
   /** Fan-out start to the last usable answer the merge took (worker log). */
   readonly poolCompleteMs: number | null;
-  readonly readback: { cache: string; addresses: readonly string[]; extraArrivals: number } | null;
+  readonly readback: {
+    cache: string;
+    addresses: readonly string[];
+    extraArrivals: number;
+    timings: Readonly<Record<string, number>>;
+  } | null;
   readonly expected: readonly string[];
   readonly complete: boolean;
 }
@@ -95,6 +103,7 @@ export async function runCell(
       name,
       latencyMs: answer.latencyMs,
       workerMs: answer.workerTotalMs,
+      timings: answer.timings,
       cache: answer.cache,
       rcode: answer.rcode,
     });
@@ -111,6 +120,7 @@ export async function runCell(
       cache: back.cache,
       addresses: back.addresses,
       extraArrivals: sim.requests(a.name).length - before,
+      timings: back.timings,
     };
     lookups.push(summarise(spec, sim, a, log, readback));
   }
@@ -143,6 +153,7 @@ function summarise(
     name: asked.name,
     latencyMs: asked.latencyMs,
     workerMs: asked.workerMs,
+    timings: asked.timings,
     cache: asked.cache,
     rcode: asked.rcode,
     log,

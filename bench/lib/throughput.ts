@@ -9,16 +9,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
- * Every request from its own client address (RFC 2544 benchmarking range
- * 198.18.0.0/15): the resolver rate-limits per (tenant, client IP) at 600 a
- * minute (docs/architecture.md §7), and a load test from one address would measure 429s.
- * The limiter is still called on every request, as in production.
+ * Requests spread round-robin over CLIENT_ADDRESSES clients (RFC 2544
+ * benchmarking range 198.18.0.0/15), like a resolver's real traffic: many
+ * clients, each asking again and again. The resolver allows a client 600
+ * requests a minute (docs/operations.md §4), bought from the rate-limit
+ * binding in leases of 10; 256 clients keep a whole throughput run (under
+ * 20 s at about 1,000 req/s) well inside their budgets, so no 429 is
+ * measured, and the binding is called about once per 10 requests.
  */
+const CLIENT_ADDRESSES = 256;
 const ROTATE_CLIENT_IP_LUA = `
 local n = 0
 request = function()
   n = n + 1
-  local ip = string.format("198.18.%d.%d", math.floor(n / 256) % 256, n % 256)
+  local ip = string.format("198.18.0.%d", n % ${CLIENT_ADDRESSES})
   return wrk.format(nil, nil, {
     ["Host"] = wrk.host .. ":" .. wrk.port,
     ["accept"] = "application/dns-message",
