@@ -19,9 +19,14 @@ import type { Upstream } from './upstream/types';
  * The bindings and vars the worker reads (generated `Env` plus secrets).
  * FLEET_METRICS is optional: local dev and tests run without a dataset.
  */
-export type Bindings = Omit<Env, 'FLEET_METRICS'> & {
+export type Bindings = Omit<Env, 'FLEET_METRICS' | 'SWEEP_LEASE'> & {
   ADMIN_TOKEN?: string;
   FLEET_METRICS?: AnalyticsEngineDataset;
+  /** Optional: absent means on (a deployment from before the key existed). */
+  SWEEP_LEASE?: string;
+  /** Fleet simulation only (docs/configuration.md §1); never set in production. */
+  SIMULATED_COLO?: string;
+  SIMULATED_POOL_LATENCY_MS?: string;
 };
 
 export interface ResolverConfig {
@@ -31,7 +36,18 @@ export interface ResolverConfig {
   readonly allowLoopbackUpstreams: boolean;
   /** Share of plain cache hits written to the query log, 0..1 (LOG_HIT_SAMPLE_RATE). */
   readonly hitLogSampleRate: number;
+  /** Whether the pool's sweep lease decides who runs the background tier (SWEEP_LEASE). */
+  readonly sweepLease: boolean;
+  /** The simulated colo's cache name (SIMULATED_COLO); null: the colo's own `caches.default`. */
+  readonly simulatedColo: string | null;
+  /** Delay added to every pool call (SIMULATED_POOL_LATENCY_MS), to show a far object's cost. */
+  readonly simulatedPoolLatencyMs: number;
 }
+
+/** The largest simulated pool latency: a round trip across the planet and back, twice. */
+const MAX_SIMULATED_POOL_LATENCY_MS = 1_000;
+/** A simulated colo name: short, plain, usable in a cache name. */
+const COLO_NAME = /^[a-z0-9-]{1,32}$/;
 
 /**
  * Whole fan-out deadline bounds: below 100 ms nothing answers; above
@@ -78,7 +94,45 @@ export function parseConfig(env: Bindings): ResolverConfig {
     resolverDomain: readHostname(env, 'RESOLVER_DOMAIN'),
     allowLoopbackUpstreams,
     hitLogSampleRate: readFraction(env, 'LOG_HIT_SAMPLE_RATE', 1),
+    sweepLease: isAbsent(env, 'SWEEP_LEASE') || readBoolean(env, 'SWEEP_LEASE'),
+    ...readSimulation(env, allowLoopbackUpstreams),
   };
+}
+
+/**
+ * The fleet simulation's knobs (docs/configuration.md §1). They only make sense
+ * on a developer's machine, so, like loopback upstreams, they require
+ * ALLOW_LOOPBACK_UPSTREAMS: a production deployment that sets one by mistake
+ * refuses to start instead of answering from a private cache or slowly.
+ */
+function readSimulation(
+  env: Bindings,
+  development: boolean,
+): Pick<ResolverConfig, 'simulatedColo' | 'simulatedPoolLatencyMs'> {
+  const colo = isAbsent(env, 'SIMULATED_COLO') ? null : readString(env, 'SIMULATED_COLO');
+  const latency = isAbsent(env, 'SIMULATED_POOL_LATENCY_MS')
+    ? 0
+    : readInteger(env, 'SIMULATED_POOL_LATENCY_MS', 0, MAX_SIMULATED_POOL_LATENCY_MS);
+  for (const [key, set] of [
+    ['SIMULATED_COLO', colo !== null],
+    ['SIMULATED_POOL_LATENCY_MS', latency > 0],
+  ] as const) {
+    if (set && !development) {
+      throw new ConfigError(
+        key,
+        'is for local fleet simulation only (needs ALLOW_LOOPBACK_UPSTREAMS=true)',
+      );
+    }
+  }
+  if (colo !== null && !COLO_NAME.test(colo)) {
+    throw new ConfigError('SIMULATED_COLO', `"${colo}" is not 1-32 of a-z, 0-9 and -`);
+  }
+  return { simulatedColo: colo, simulatedPoolLatencyMs: latency };
+}
+
+function isAbsent(env: Bindings, key: StringKey): boolean {
+  const value: unknown = env[key];
+  return value === undefined || (typeof value === 'string' && value.trim() === '');
 }
 
 /** The string vars of the contract (docs/configuration.md §1). */
@@ -93,7 +147,10 @@ type StringKey =
   | 'FANOUT_MODE'
   | 'RESOLVER_DOMAIN'
   | 'ALLOW_LOOPBACK_UPSTREAMS'
-  | 'LOG_HIT_SAMPLE_RATE';
+  | 'LOG_HIT_SAMPLE_RATE'
+  | 'SWEEP_LEASE'
+  | 'SIMULATED_COLO'
+  | 'SIMULATED_POOL_LATENCY_MS';
 
 function readString(env: Bindings, key: StringKey): string {
   const value = env[key];

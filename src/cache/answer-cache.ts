@@ -60,7 +60,8 @@ export class AnswerCache {
   readonly memory: LruCache<string, CachedAnswer>;
 
   constructor(
-    private readonly colo: Cache | null,
+    /** A promise while a named cache is being opened (a simulated colo, SIMULATED_COLO). */
+    private readonly colo: Cache | Promise<Cache> | null,
     maxEntries = ISOLATE_CACHE_ENTRIES,
     maxBytes = ISOLATE_CACHE_BYTES,
   ) {
@@ -98,7 +99,7 @@ export class AnswerCache {
 
   async #fromColo(key: string, now: number): Promise<CacheLookup | null> {
     if (!this.colo) return null;
-    const stored = await this.colo.match(CACHE_URL_PREFIX + key);
+    const stored = await (await this.colo).match(CACHE_URL_PREFIX + key);
     if (!stored) return null;
     const entry = await readEntry(stored);
     return entry ? classifyEntry(entry, now) : null;
@@ -115,7 +116,9 @@ export class AnswerCache {
   /** Stores in memory now; `persist` also writes the colo cache (awaitable for waitUntil). */
   async store(key: string, entry: CachedAnswer, persist: boolean): Promise<void> {
     this.memory.set(key, entry);
-    if (persist && this.colo) await this.colo.put(CACHE_URL_PREFIX + key, toResponse(entry));
+    if (persist && this.colo) {
+      await (await this.colo).put(CACHE_URL_PREFIX + key, toResponse(entry));
+    }
   }
 }
 

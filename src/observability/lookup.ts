@@ -4,6 +4,8 @@
  * Metrics and traces are both built from this, so they cannot disagree
  * with each other or with the query log.
  */
+
+import type { SweepDecision } from '../resolver/flight';
 import { tenantIdOf } from '../tenants/tenant-scope';
 import type { FanoutReport } from '../upstream/scheduler';
 
@@ -36,6 +38,8 @@ export interface Lookup {
   readonly version: string;
   /** The pool's version after the write, when there was one. */
   readonly poolVersion?: string;
+  /** Pooled queries: what the pool decided about the background sweep (flight.ts SweepDecision). */
+  readonly sweep?: SweepDecision;
 }
 
 /**

@@ -36,7 +36,7 @@ export const LATENCY_BUCKETS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 5
 export const PER_ISOLATE_NOTE =
   '# Counters of ONE isolate since it started (each scrape may reach another); for the fleet, query the FLEET_METRICS Analytics Engine dataset.';
 
-const CACHE_STATUSES: readonly CacheStatus[] = ['hit', 'miss', 'stale', 'local'];
+const CACHE_STATUSES: readonly CacheStatus[] = ['hit', 'miss', 'pool', 'stale', 'local'];
 const WRITE_OUTCOMES: readonly WriteOutcome[] = ['accepted', 'merged', 'rejected', 'failed'];
 
 interface TenantSeries {
@@ -168,7 +168,7 @@ export class MetricsRegistry {
     if (!this.hasRoom()) return undefined;
     const created: TenantSeries = {
       tenant,
-      queries: { hit: 0, miss: 0, stale: 0, local: 0 },
+      queries: { hit: 0, miss: 0, pool: 0, stale: 0, local: 0 },
       writes: { accepted: 0, merged: 0, rejected: 0, failed: 0 },
     };
     this.tenants.set(tenant, created);

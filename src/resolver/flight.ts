@@ -9,13 +9,18 @@ import type { DnsMessage } from '../dns/codec';
 import type { DnsQuery } from '../dns/dns-query';
 import { EDE, type ExtendedError } from '../dns/extended-errors';
 import type { FanoutTrigger, Lookup, WriteOutcome } from '../observability/lookup';
+import type { PoolOpening } from '../pool/domain-pool';
 import { mergeAnswers } from '../pool/merge-answers';
 import { isPooled, type PoolGateway } from '../pool/pool-gateway';
 import { toPoolWrite } from '../pool/pool-update';
 import { formatVersion, type QueryVersion, type VersionClock } from '../pool/query-version';
 import { type Clock, settleWithin } from '../upstream/clock';
 import type { ScopedHealthShare } from '../upstream/colo-health-share';
-import { CACHE_PUT_BUDGET_MS, POOL_WRITE_BUDGET_MS } from '../upstream/fanout-settings';
+import {
+  CACHE_PUT_BUDGET_MS,
+  POOL_OPEN_BUDGET_MS,
+  POOL_WRITE_BUDGET_MS,
+} from '../upstream/fanout-settings';
 import {
   type FanoutReport,
   type FanoutSettings,
@@ -24,6 +29,9 @@ import {
 } from '../upstream/scheduler';
 import type { Exchange, Upstream, UpstreamFailure } from '../upstream/types';
 import type { ScopedHealth } from '../upstream/upstream-health';
+
+/** Where a flight's answer came from: the winning upstream, or the domain's pool read beside it. */
+export type AnswerSource = 'upstream' | 'pool';
 
 export interface FlightAnswer {
   /**
@@ -34,6 +42,8 @@ export interface FlightAnswer {
   readonly entry: CachedAnswer | null;
   readonly extendedErrors: readonly ExtendedError[];
   readonly winner: { readonly name: string; readonly durationMs: number } | null;
+  /** Absent: upstream (or no answer). */
+  readonly source?: AnswerSource;
 }
 
 export interface FlightDeps {
@@ -48,6 +58,11 @@ export interface FlightDeps {
   readonly clock: Clock;
   readonly cache: AnswerCache;
   readonly pools: PoolGateway | null;
+  /**
+   * Whether the pool's sweep lease decides who runs the background tier
+   * (SWEEP_LEASE, docs/architecture.md §4); off: every flight sweeps.
+   */
+  readonly sweepLease?: boolean;
   readonly versions: VersionClock;
   /** Per-isolate metrics and traces (docs/operations.md §5); absent: not recorded. */
   readonly observe?: (lookup: Lookup) => void;
@@ -75,17 +90,21 @@ export function startFlight(
   // The version is taken when the query starts (docs/architecture.md §4): it orders this
   // query's eventual pool write against every other query's.
   const version = deps.versions.next();
+  const pooled = deps.pools !== null && isPooled(query);
+  // docs/architecture.md §4: the pool is asked beside the active tier, never before it.
+  const opening = pooled && deps.pools ? openPool(deps, deps.pools, query) : null;
+  const sweep = opening && deps.sweepLease !== false ? opening.then(sweepDecision) : null;
   const fanout = startFanout({
     upstreams: deps.health.plan(deps.upstreams),
     query: query.upstreamQuery,
     exchange: deps.exchange,
     settings: deps.fanout,
     clock: deps.clock,
+    ...(sweep ? { sweep: sweep.then((decision) => decision !== 'skipped') } : {}),
   });
 
-  const pooled = deps.pools !== null && isPooled(query);
   let winnerEntry: CachedAnswer | null = null;
-  const answer = fanout.firstUsable
+  const fromUpstreams = fanout.firstUsable
     .then(async (winner): Promise<FlightAnswer> => {
       if (winner?.result.ok) {
         winnerEntry = rememberWinner(
@@ -109,13 +128,25 @@ export function startFlight(
       extendedErrors: [{ code: EDE.OtherError, text: `internal error: ${String(error)}` }],
       winner: null,
     }));
+  const fromPool = opening ? opening.then((opened) => poolAnswer(deps, opened)) : null;
+  const answer = firstServable(fromUpstreams, fromPool);
+  // A fresh pool is the complete answer: it fills this colo's caches whoever
+  // won, so the colo's next client gets the whole pool in pool order.
+  const poolFill = fromPool
+    ? fromPool.then((pool) =>
+        pool?.entry ? storeInColo(deps, key, pool.entry, query.name) : undefined,
+      )
+    : Promise.resolve();
 
   const lookup = fanout.settled
     .then(async (report) => {
-      // The answer is settled before the fan-out is (firstUsable resolves first).
+      // The answer is settled before the fan-out is (firstUsable resolves first),
+      // and the pool's fill lands before this flight's own write can refill.
       await answer;
+      await poolFill;
       const target = pooled ? 'pool' : winnerEntry;
-      return finish(deps, query, key, trigger, version, report, target);
+      const decision = sweep ? await sweep : 'off';
+      return finish(deps, query, key, trigger, version, report, target, decision);
     })
     .catch((error: unknown) => {
       console.error(
@@ -168,6 +199,7 @@ async function finish(
   report: FanoutReport,
   /** `pool` for a pooled query; otherwise the winner's entry, which stands for the whole answer. */
   target: 'pool' | CachedAnswer | null,
+  sweep: SweepDecision,
 ): Promise<Lookup> {
   deps.health.recordFanout(report);
   // Runs beside the merge and pool write; awaited below so it stays inside waitUntil.
@@ -186,10 +218,10 @@ async function finish(
   const receivedAt = report.startedAt + (firstArrival?.endedAt ?? 0);
   // Only plain IN, CD=0, DO=0 answers are pooled (isPooled says why); the
   // others keep the winner's answer as their entry, in the colo cache too.
-  const write =
-    target === 'pool'
-      ? toPoolWrite(merged, version, receivedAt, report.notStarted.length === 0)
-      : null;
+  // A sweep is complete when every upstream of the plan was asked; only then
+  // may the pool tell other colos to skip theirs (docs/architecture.md §4).
+  const swept = sweep !== 'skipped' && report.notStarted.length === 0;
+  const write = target === 'pool' ? toPoolWrite(merged, version, receivedAt, swept) : null;
   if (target !== 'pool' && target !== null && target.ttl > 0) {
     await storeInColo(deps, key, target, query.name);
   }
@@ -232,10 +264,93 @@ async function finish(
     // This query's version, and the pool's after the write: they differ when it was rejected.
     version: formatVersion(version),
     ...(poolVersion ? { poolVersion } : {}),
+    ...(target === 'pool' ? { sweep } : {}),
   };
   deps.observe?.(lookup);
   await shared;
   return lookup;
+}
+
+/**
+ * What the pool said about the sweep (docs/architecture.md §4): `granted` (this
+ * flight sweeps), `skipped` (swept elsewhere within the lease window, or being
+ * swept now), `unreachable` (no answer within POOL_OPEN_BUDGET_MS: sweep as
+ * if there were no pool), `off` (SWEEP_LEASE=false: every flight sweeps).
+ */
+export type SweepDecision = 'granted' | 'skipped' | 'unreachable' | 'off';
+
+function sweepDecision(opened: PoolOpening | null): SweepDecision {
+  if (opened === null) return 'unreachable';
+  return opened.sweep ? 'granted' : 'skipped';
+}
+
+/**
+ * Opens the domain's pool: its snapshot and the sweep decision, or null when
+ * the object fails or has not answered within POOL_OPEN_BUDGET_MS. Never
+ * rejects: a pool that cannot be reached costs a colo a sweep, never an answer.
+ */
+async function openPool(
+  deps: FlightDeps,
+  pools: PoolGateway,
+  query: DnsQuery,
+): Promise<PoolOpening | null> {
+  try {
+    const opening = pools.open(deps.tenant, query.name, query.type, deps.fanout.deadlineMs);
+    const opened = await settleWithin(deps.clock, opening, POOL_OPEN_BUDGET_MS, null);
+    if (opened === null) throw new Error(`no answer within ${POOL_OPEN_BUDGET_MS} ms`);
+    return opened;
+  } catch (error) {
+    console.error(
+      JSON.stringify({ event: 'pool-open-error', name: query.name, error: String(error) }),
+    );
+    return null;
+  }
+}
+
+/**
+ * The pool's snapshot as this flight's answer when it holds a fresh pool,
+ * else null. Its version moves this isolate's clock forward (hybrid logical
+ * clock), as a write's reply does.
+ */
+function poolAnswer(deps: FlightDeps, opened: PoolOpening | null): FlightAnswer | null {
+  const snapshot = opened?.snapshot;
+  if (!snapshot) return null;
+  deps.versions.observe(snapshot.version);
+  const now = deps.clock.now();
+  const entry = entryFromSnapshot(snapshot, now, formatVersion(snapshot.version));
+  // A pool with less than a second left is as good as expired: the flight's own answers replace it.
+  if (!entry || entry.ttl <= 0) return null;
+  return {
+    entry,
+    extendedErrors: [],
+    winner: null,
+    source: 'pool',
+  };
+}
+
+/**
+ * The first of the upstreams' answer and the pool's that carries an entry;
+ * when neither does, the upstreams' (it says why they failed). A client never
+ * waits for the pool longer than for its upstream answer.
+ */
+function firstServable(
+  fromUpstreams: Promise<FlightAnswer>,
+  fromPool: Promise<FlightAnswer | null> | null,
+): Promise<FlightAnswer> {
+  if (fromPool === null) return fromUpstreams;
+  return new Promise((resolve) => {
+    let upstreamFailure: FlightAnswer | null = null;
+    let poolDone = false;
+    void fromUpstreams.then((answer) => {
+      if (answer.entry !== null || poolDone) resolve(answer);
+      else upstreamFailure = answer;
+    });
+    void fromPool.then((answer) => {
+      poolDone = true;
+      if (answer?.entry) resolve(answer);
+      else if (upstreamFailure !== null) resolve(upstreamFailure);
+    });
+  });
 }
 
 /**

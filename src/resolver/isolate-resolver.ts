@@ -1,8 +1,8 @@
 /**
- * Per-isolate wiring: the real clock and transports, and the state that lives
- * as long as the isolate (health, memory cache, version clock, in-flight
- * map). A resolver is built once per (env, tenant config) and reused, so
- * config parsing is not repeated per request.
+ * Per-isolate wiring: the real clock and transports, and the one object that
+ * holds what lives as long as the isolate (health, memory cache, version
+ * clock, in-flight map). A resolver is built once per (env, tenant config)
+ * and reused, so config parsing is not repeated per request.
  */
 import { AnswerCache } from '../cache/answer-cache';
 import { estimatedBytes, LruCache } from '../cache/lru-cache';
@@ -13,6 +13,7 @@ import { MetricsRegistry } from '../observability/metrics';
 import { TraceStore } from '../observability/trace-store';
 import { durablePoolGateway } from '../pool/pool-gateway';
 import { VersionClock } from '../pool/query-version';
+import { withSimulatedLatency } from '../pool/simulated-latency';
 import { compileNamePolicy } from '../tenants/name-policy';
 import { validateTenantConfig } from '../tenants/tenant-config';
 import { tenantScope } from '../tenants/tenant-scope';
@@ -25,51 +26,8 @@ import { UpstreamHealth } from '../upstream/upstream-health';
 import { InflightFlights } from './inflight-flights';
 import { createResolver, type Resolver, type ResolverDeps } from './resolver';
 
-/**
- * Health is per isolate (docs/architecture.md §2): every isolate learns from its own
- * traffic, and starts from its colo's snapshot (isolateHealthShare) until it has.
- */
-export const isolateHealth = new UpstreamHealth(systemClock);
-
-let healthShare: ColoHealthShare | null = null;
-
-/** Shares isolateHealth through the colo's Cache API; created on first use like answerCache. */
-export function isolateHealthShare(): ColoHealthShare {
-  healthShare ??= new ColoHealthShare(isolateHealth, caches.default, systemClock);
-  return healthShare;
-}
-
-/** Metrics and traces are per isolate too (docs/operations.md §5); both are bounded. */
-export const isolateMetrics = new MetricsRegistry();
-export const isolateTraces = new TraceStore();
-
-function observeLookup(lookup: Lookup): void {
-  isolateMetrics.recordLookup(lookup);
-  isolateTraces.add(lookup);
-}
-
-let versionClock: VersionClock | null = null;
-
-/**
- * The isolate's version clock; its random id is the last tiebreak of query
- * versions (docs/architecture.md §4). Created on first use because workerd forbids random
- * values in global scope: the worker would not start.
- */
-export function isolateVersions(): VersionClock {
-  versionClock ??= new VersionClock(crypto.randomUUID(), () => Date.now());
-  return versionClock;
-}
-
 /** The default tenant's name in cache keys and pool object names; not a valid tenant id. */
 export const DEFAULT_TENANT = '_default';
-
-let isolateCache: AnswerCache | null = null;
-
-/** The isolate's answer cache, backed by the colo's Cache API. Keys carry the tenant. */
-export function answerCache(): AnswerCache {
-  isolateCache ??= new AnswerCache(caches.default);
-  return isolateCache;
-}
 
 /**
  * Failures remembered at once (RFC 9520), and their estimated bytes: a key
@@ -89,15 +47,6 @@ export const MAX_TENANT_RESOLVER_BYTES = 8 * 1024 * 1024;
 /** A resolver without lists: its closures, settings and upstreams. */
 const RESOLVER_BASE_BYTES = 4 * 1024;
 
-/** Flights of this isolate by cache key (docs/architecture.md §1.4); exported for tests that age an answer. */
-export const isolateInflight = new InflightFlights();
-const failures = new LruCache<string, number>(MAX_REMEMBERED_FAILURES, {
-  maxBytes: MAX_REMEMBERED_FAILURE_BYTES,
-  // The key twice (the map's own copy and the string), plus the entry.
-  sizeOf: (key) => 2 * estimatedBytes(key) + 64,
-});
-const prefetched = new WeakSet<object>();
-
 interface CachedResolver {
   /** The tenant record's `updatedAt`: a newer record builds a new resolver. */
   readonly version: string;
@@ -105,112 +54,229 @@ interface CachedResolver {
   readonly bytes: number;
 }
 
-const resolvers = new WeakMap<object, LruCache<string, CachedResolver>>();
-
-/** This isolate's bounded maps, for the bounds' tests. */
-export function isolateMaps() {
-  return { inflight: isolateInflight, failures, resolvers: (env: Bindings) => resolvers.get(env) };
-}
-
 type TenantSettings = Pick<ResolverDeps, 'tenant' | 'upstreams' | 'fanout' | 'namePolicy' | 'ecs'>;
 
-/** The resolver of tenant `id` at `version`, built by `settings` when missing or outdated. */
-function cachedResolver(
-  env: Bindings,
-  id: string,
-  version: string,
-  bytes: number,
-  settings: () => TenantSettings,
-): Resolver {
-  let byId = resolvers.get(env);
-  if (!byId) {
-    byId = new LruCache(MAX_TENANT_RESOLVERS, {
-      maxBytes: MAX_TENANT_RESOLVER_BYTES,
-      sizeOf: (_id, cached) => cached.bytes,
-    });
-    resolvers.set(env, byId);
-  }
-  const cached = byId.get(id);
-  if (cached?.version === version) return cached.resolver;
-  const tenant = settings();
-  const resolver = createResolver({
-    ...tenant,
-    exchange,
-    health: isolateHealth.scoped(tenant.tenant),
-    healthShare: isolateHealthShare().scoped(tenant.tenant),
-    clock: systemClock,
-    cache: answerCache(),
-    pools: durablePoolGateway(env.DOMAIN_POOL),
-    versions: isolateVersions(),
-    observe: observeLookup,
-    inflight: isolateInflight,
-    failures,
-    prefetched,
-  });
-  byId.set(id, { version, resolver, bytes: RESOLVER_BASE_BYTES + bytes });
-  return resolver;
-}
-
-/** The default tenant: configured by the wrangler vars (docs/configuration.md §1). */
-export function defaultResolver(env: Bindings): Resolver {
-  return cachedResolver(env, DEFAULT_TENANT, '', 0, () => {
-    const config = loadConfig(env);
-    return { tenant: DEFAULT_TENANT, upstreams: config.upstreams, fanout: config.fanout };
-  });
+/**
+ * The colo cache of an isolate: the colo's `caches.default`, or, when
+ * SIMULATED_COLO names a colo (fleet simulation, docs/configuration.md §1), a
+ * cache of that name, so several workers in one local session behave like
+ * isolates in different colos.
+ */
+function coloCache(env: Bindings): Cache | Promise<Cache> {
+  const colo = loadConfig(env).simulatedColo;
+  return colo === null ? caches.default : caches.open(`colo:${colo}`);
 }
 
 /**
- * A named tenant, configured by its KV record. The record was validated when
- * it was written; it is validated again here because the deployment's
- * settings it builds on may have changed since.
+ * Everything one isolate keeps between requests (docs/architecture.md §1): health,
+ * answer cache, version clock, flights, remembered failures, resolvers per
+ * tenant, metrics and traces. A cache of the truth, never the truth: a young
+ * isolate starts empty and nothing breaks. Production has one per isolate
+ * (`thisIsolate`); tests and the fleet simulation create several side by side.
  */
+export class IsolateState {
+  /** Health is per isolate (docs/architecture.md §2): every isolate learns from its own traffic. */
+  readonly health = new UpstreamHealth(systemClock);
+  /** Metrics and traces are per isolate too (docs/operations.md §5); both are bounded. */
+  readonly metrics = new MetricsRegistry();
+  readonly traces = new TraceStore();
+  /** Flights of this isolate by cache key (docs/architecture.md §1.4). */
+  readonly inflight = new InflightFlights();
+  readonly failures = new LruCache<string, number>(MAX_REMEMBERED_FAILURES, {
+    maxBytes: MAX_REMEMBERED_FAILURE_BYTES,
+    // The key twice (the map's own copy and the string), plus the entry.
+    sizeOf: (key) => 2 * estimatedBytes(key) + 64,
+  });
+  readonly prefetched = new WeakSet<object>();
+  #coloCache: Cache | Promise<Cache> | null = null;
+  #cache: AnswerCache | null = null;
+  #healthShare: ColoHealthShare | null = null;
+  #versions: VersionClock | null = null;
+  readonly #resolvers = new WeakMap<object, LruCache<string, CachedResolver>>();
+  readonly #screens = new Map<boolean, UpstreamScreen>();
+
+  /**
+   * `colo`: the colo cache this isolate uses; by default chosen from the env
+   * of its first request (coloCache). Created on first use: the Cache API is
+   * not reachable at module scope.
+   */
+  constructor(
+    private readonly colo: (env: Bindings) => Cache | Promise<Cache> | null = coloCache,
+  ) {}
+
+  /** The answer cache: isolate memory backed by the colo cache. Keys carry the tenant. */
+  answerCache(env: Bindings): AnswerCache {
+    this.#cache ??= new AnswerCache(this.#colo(env));
+    return this.#cache;
+  }
+
+  /**
+   * Shares `health` through the colo cache (docs/architecture.md §2): a young
+   * isolate starts from its colo's snapshot, not from config order.
+   */
+  healthShare(env: Bindings): ColoHealthShare | null {
+    const colo = this.#colo(env);
+    if (colo === null) return null;
+    this.#healthShare ??= new ColoHealthShare(this.health, colo, systemClock);
+    return this.#healthShare;
+  }
+
+  #colo(env: Bindings): Cache | Promise<Cache> | null {
+    this.#coloCache ??= this.colo(env);
+    return this.#coloCache;
+  }
+
+  /**
+   * The version clock; its random id is the last tiebreak of query versions
+   * (docs/architecture.md §4). Created on first use because workerd forbids
+   * random values in global scope: the worker would not start.
+   */
+  versions(): VersionClock {
+    this.#versions ??= new VersionClock(crypto.randomUUID(), () => Date.now());
+    return this.#versions;
+  }
+
+  /** The bounded maps, for the bounds' tests. */
+  maps() {
+    return {
+      inflight: this.inflight,
+      failures: this.failures,
+      resolvers: (env: Bindings) => this.#resolvers.get(env),
+    };
+  }
+
+  /** The default tenant: configured by the wrangler vars (docs/configuration.md §1). */
+  defaultResolver(env: Bindings): Resolver {
+    return this.#cachedResolver(env, DEFAULT_TENANT, '', 0, () => {
+      const config = loadConfig(env);
+      return { tenant: DEFAULT_TENANT, upstreams: config.upstreams, fanout: config.fanout };
+    });
+  }
+
+  /**
+   * A named tenant, configured by its KV record. The record was validated when
+   * it was written; it is validated again here because the deployment's
+   * settings it builds on may have changed since.
+   */
+  tenantResolver(
+    env: Bindings,
+    record: TenantRecord,
+    outOfService: readonly string[] = [],
+  ): Resolver {
+    const scope = tenantScope(record);
+    // The version carries the generation (a re-created id never reuses the old
+    // resolver) and the upstreams the address check took out of service.
+    const excluded = outOfService.length === 0 ? '' : `!${outOfService.join(',')}`;
+    return this.#cachedResolver(
+      env,
+      record.id,
+      `${scope}@${record.updatedAt}${excluded}`,
+      estimatedBytes(record),
+      () => {
+        const base = loadConfig(env);
+        const checked = validateTenantConfig(record.config, {
+          allowLoopback: base.allowLoopbackUpstreams,
+          baseFanout: base.fanout,
+        });
+        if (!checked.ok) {
+          throw new ConfigError(`tenant ${record.id}`, checked.errors.join('; '));
+        }
+        return {
+          // Cache keys, pool names and in-flight keys carry the generation: nothing
+          // of a deleted tenant is reachable by one created later under its id.
+          tenant: scope,
+          upstreams: checked.upstreams.filter((u) => !outOfService.includes(u.name)),
+          fanout: { ...base.fanout, ...checked.config.fanout },
+          namePolicy: compileNamePolicy(checked.config),
+          ecs: checked.config.ecs,
+        };
+      },
+    );
+  }
+
+  /**
+   * The running check of tenant upstream host names (docs/operations.md §2), one
+   * per value of ALLOW_LOOPBACK_UPSTREAMS (what a name may resolve to depends on it).
+   */
+  upstreamScreen(allowLoopback: boolean): UpstreamScreen {
+    let screen = this.#screens.get(allowLoopback);
+    if (!screen) {
+      screen = new UpstreamScreen(systemClock, { allowLoopback });
+      this.#screens.set(allowLoopback, screen);
+    }
+    return screen;
+  }
+
+  /** The resolver of tenant `id` at `version`, built by `settings` when missing or outdated. */
+  #cachedResolver(
+    env: Bindings,
+    id: string,
+    version: string,
+    bytes: number,
+    settings: () => TenantSettings,
+  ): Resolver {
+    let byId = this.#resolvers.get(env);
+    if (!byId) {
+      byId = new LruCache(MAX_TENANT_RESOLVERS, {
+        maxBytes: MAX_TENANT_RESOLVER_BYTES,
+        sizeOf: (_id, cached) => cached.bytes,
+      });
+      this.#resolvers.set(env, byId);
+    }
+    const cached = byId.get(id);
+    if (cached?.version === version) return cached.resolver;
+    const tenant = settings();
+    const config = loadConfig(env);
+    const healthShare = this.healthShare(env);
+    const resolver = createResolver({
+      ...tenant,
+      exchange,
+      health: this.health.scoped(tenant.tenant),
+      ...(healthShare ? { healthShare: healthShare.scoped(tenant.tenant) } : {}),
+      clock: systemClock,
+      cache: this.answerCache(env),
+      pools: withSimulatedLatency(
+        durablePoolGateway(env.DOMAIN_POOL),
+        config.simulatedPoolLatencyMs,
+      ),
+      sweepLease: config.sweepLease,
+      versions: this.versions(),
+      observe: (lookup: Lookup) => {
+        this.metrics.recordLookup(lookup);
+        this.traces.add(lookup);
+      },
+      inflight: this.inflight,
+      failures: this.failures,
+      prefetched: this.prefetched,
+    });
+    byId.set(id, { version, resolver, bytes: RESOLVER_BASE_BYTES + bytes });
+    return resolver;
+  }
+}
+
+/** This isolate's state; module scope holds nothing else (docs/architecture.md §1). */
+export const thisIsolate = new IsolateState();
+/** Shorthands of the routes and tests for parts of `thisIsolate`. */
+export const isolateHealth = thisIsolate.health;
+export const isolateMetrics = thisIsolate.metrics;
+export const isolateTraces = thisIsolate.traces;
+export const isolateInflight = thisIsolate.inflight;
+
+/** The default tenant's resolver in this isolate. */
+export function defaultResolver(env: Bindings): Resolver {
+  return thisIsolate.defaultResolver(env);
+}
+
+/** Tenant `record`'s resolver in this isolate. */
 export function tenantResolver(
   env: Bindings,
   record: TenantRecord,
   outOfService: readonly string[] = [],
 ): Resolver {
-  const scope = tenantScope(record);
-  // The version carries the generation (a re-created id never reuses the old
-  // resolver) and the upstreams the address check took out of service.
-  const excluded = outOfService.length === 0 ? '' : `!${outOfService.join(',')}`;
-  return cachedResolver(
-    env,
-    record.id,
-    `${scope}@${record.updatedAt}${excluded}`,
-    estimatedBytes(record),
-    () => {
-      const base = loadConfig(env);
-      const checked = validateTenantConfig(record.config, {
-        allowLoopback: base.allowLoopbackUpstreams,
-        baseFanout: base.fanout,
-      });
-      if (!checked.ok) {
-        throw new ConfigError(`tenant ${record.id}`, checked.errors.join('; '));
-      }
-      return {
-        // Cache keys, pool names and in-flight keys carry the generation: nothing
-        // of a deleted tenant is reachable by one created later under its id.
-        tenant: scope,
-        upstreams: checked.upstreams.filter((u) => !outOfService.includes(u.name)),
-        fanout: { ...base.fanout, ...checked.config.fanout },
-        namePolicy: compileNamePolicy(checked.config),
-        ecs: checked.config.ecs,
-      };
-    },
-  );
+  return thisIsolate.tenantResolver(env, record, outOfService);
 }
 
-const screens = new Map<boolean, UpstreamScreen>();
-
-/**
- * The isolate's running check of tenant upstream host names (docs/operations.md §2), one
- * per value of ALLOW_LOOPBACK_UPSTREAMS (what a name may resolve to depends on it).
- */
+/** This isolate's check of tenant upstream host names. */
 export function isolateUpstreamScreen(allowLoopback: boolean): UpstreamScreen {
-  let screen = screens.get(allowLoopback);
-  if (!screen) {
-    screen = new UpstreamScreen(systemClock, { allowLoopback });
-    screens.set(allowLoopback, screen);
-  }
-  return screen;
+  return thisIsolate.upstreamScreen(allowLoopback);
 }

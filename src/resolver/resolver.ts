@@ -15,7 +15,11 @@ import { type FlightAnswer, type FlightDeps, startFlight } from './flight';
 import type { InflightFlights } from './inflight-flights';
 import { FAILURE_TTL } from './response-ttl';
 
-export type CacheStatus = 'miss' | 'hit' | 'stale' | 'local';
+/**
+ * `pool`: a miss answered by the domain's pool, read beside the active tier
+ * (docs/architecture.md §4), because it arrived before any upstream's answer.
+ */
+export type CacheStatus = 'miss' | 'pool' | 'hit' | 'stale' | 'local';
 
 export interface Resolution {
   /** The answer to send, or null when every upstream failed (SERVFAIL). */
@@ -196,7 +200,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     return {
       response: answer.entry ? messageFromEntry(answer.entry, deps.clock.now()) : null,
       extendedErrors: answer.extendedErrors,
-      cacheStatus: 'miss',
+      cacheStatus: answer.source === 'pool' ? 'pool' : 'miss',
       winner: answer.winner,
       fanout: share.promise,
     };

@@ -85,7 +85,8 @@ export class ColoHealthShare {
 
   constructor(
     private readonly health: UpstreamHealth,
-    private readonly colo: Cache,
+    /** A promise while a named cache is being opened (a simulated colo, SIMULATED_COLO). */
+    private readonly colo: Cache | Promise<Cache>,
     private readonly clock: Clock,
   ) {}
 
@@ -127,7 +128,9 @@ export class ColoHealthShare {
         'cache-control': `max-age=${HEALTH_SNAPSHOT_CACHE_S}`,
       },
     });
-    const put = this.colo.put(healthSnapshotUrl(scope), response);
+    const put = Promise.resolve(this.colo).then((colo) =>
+      colo.put(healthSnapshotUrl(scope), response),
+    );
     return settleWithin(this.clock, put, CACHE_PUT_BUDGET_MS, undefined).catch((error: unknown) => {
       console.error(JSON.stringify({ event: 'health-share-error', scope, error: String(error) }));
     });
@@ -135,7 +138,7 @@ export class ColoHealthShare {
 
   /** Whether a snapshot was found and seeded anything. */
   private async load(scope: string): Promise<boolean> {
-    const stored = await this.colo.match(healthSnapshotUrl(scope));
+    const stored = await (await this.colo).match(healthSnapshotUrl(scope));
     if (!stored) return false;
     const text = await readBounded(stored, MAX_HEALTH_SNAPSHOT_BYTES);
     if (text === null) return false;

@@ -44,6 +44,10 @@ export class FanoutRun {
   private fallbackTimer: TimerHandle | null = null;
   /** Members of the current background batch still waiting for a free slot. */
   private batchLeft = 0;
+  /** The sweep decision (FanoutInput.sweep): null while it is awaited. */
+  private sweepAllowed: boolean | null = true;
+  /** The background was due while the sweep decision was still awaited. */
+  private backgroundDue = false;
 
   private resolveFirstUsable: (attempt: UpstreamAttempt | null) => void = () => {};
   private resolveSettled: (report: FanoutReport) => void = () => {};
@@ -62,7 +66,14 @@ export class FanoutRun {
   }
 
   begin(): void {
-    const { settings } = this.input;
+    const { settings, sweep } = this.input;
+    if (sweep !== undefined && settings.mode === 'tiered') {
+      this.sweepAllowed = null;
+      void sweep.then(
+        (allowed) => this.onSweepDecision(allowed),
+        () => this.onSweepDecision(true),
+      );
+    }
     this.schedule(settings.deadlineMs, () =>
       this.stop(`deadline of ${settings.deadlineMs} ms passed`, 'TimeoutError'),
     );
@@ -186,11 +197,36 @@ export class FanoutRun {
     if (result.ok && this.winner === null) {
       this.winner = done;
       this.resolveFirstUsable(done);
+      // Failover without a sweep ends with the first answer.
+      if (this.sweepAllowed === false) this.skipSweep();
     }
     return done;
   }
 
+  private onSweepDecision(allowed: boolean): void {
+    if (this.ended || this.sweepAllowed !== null) return;
+    this.sweepAllowed = allowed;
+    if (!allowed && this.winner !== null) this.skipSweep();
+    else if (this.backgroundDue) this.startBackground();
+    this.endIfDone();
+  }
+
+  /** No sweep and an answer is in: the upstreams still waiting are not asked. */
+  private skipSweep(): void {
+    this.batchLeft = 0;
+    this.notStarted = [...this.notStarted, ...this.waiting.splice(0)];
+  }
+
   private startBackground(): void {
+    if (this.sweepAllowed === null) {
+      // The sweep decision is still on its way: start when it arrives.
+      this.backgroundDue = true;
+      return;
+    }
+    if (this.sweepAllowed === false && this.winner !== null) {
+      this.skipSweep();
+      return;
+    }
     if (this.backgroundStarted || this.ended) {
       this.fillBatch();
       return;

@@ -28,6 +28,13 @@ export const PLATFORM_CONNECTION_LIMIT = 6;
 export const WAIT_UNTIL_MS = 30_000;
 /** What the pool write (one Durable Object call) may take after the fan-out; it is cut off past that. */
 export const POOL_WRITE_BUDGET_MS = 3_000;
+/**
+ * What opening the domain's pool (its snapshot and the sweep decision, one
+ * Durable Object call beside the active tier) may take. No client waits for
+ * it while an upstream answers; past it the flight sweeps as if there were no
+ * pool, so a far or failing object costs an extra sweep, never completeness.
+ */
+export const POOL_OPEN_BUDGET_MS = 1_000;
 /** What the Cache API put of the written pool may take. */
 export const CACHE_PUT_BUDGET_MS = 2_000;
 /** The longest deadline whose fan-out, pool write and cache put all fit in `waitUntil`: 25 s. */

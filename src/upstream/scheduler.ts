@@ -59,6 +59,16 @@ export interface FanoutInput {
   readonly exchange: Exchange;
   readonly settings: FanoutSettings;
   readonly clock: Clock;
+  /**
+   * Tiered mode: whether this fan-out may sweep, i.e. run its background tier
+   * past the first usable answer (the pool's sweep lease, docs/architecture.md §4).
+   * The background tier waits for it; `false` turns the tier into failover
+   * only: it still runs while no usable answer has arrived, and starts
+   * nothing once one has. Absent: the fan-out sweeps. Never rejects (a
+   * rejection counts as `true`: a pool that cannot answer never costs
+   * completeness).
+   */
+  readonly sweep?: Promise<boolean>;
 }
 
 /**

@@ -9,10 +9,10 @@ import { cacheKey } from '../../src/cache/cache-key';
 import type { DnsMessage } from '../../src/dns/codec';
 import { poolObjectName } from '../../src/pool/pool-gateway';
 import {
-  answerCache,
   DEFAULT_TENANT,
   isolateHealth,
   isolateInflight,
+  thisIsolate,
 } from '../../src/resolver/isolate-resolver';
 import { tenantScope } from '../../src/tenants/tenant-scope';
 import { tenantStore } from '../../src/tenants/tenant-store';
@@ -101,14 +101,12 @@ export async function ageCachedAnswer(
   tenant = DEFAULT_TENANT,
 ): Promise<number> {
   const key = plainCacheKey(name, 'A', tenant);
-  const entry = answerCache().memory.get(key);
+  const entry = thisIsolate.answerCache(env).memory.get(key);
   if (entry === undefined)
     throw new Error(`the answer for ${name} was not cached in isolate memory`);
-  await answerCache().store(
-    key,
-    { ...entry, storedAt: entry.storedAt - ageBy(entry.ttl) * 1_000 },
-    true,
-  );
+  await thisIsolate
+    .answerCache(env)
+    .store(key, { ...entry, storedAt: entry.storedAt - ageBy(entry.ttl) * 1_000 }, true);
   return entry.ttl;
 }
 

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 /**
  * docs/architecture.md §1, §5 (issue 9, observation 6): isolate memory holds the full pool or
  * nothing. The winner's answer (a subset of the pool) never stands in for it,
@@ -7,7 +8,7 @@
 import { expect, it } from 'vitest';
 import { AnswerCache } from '../../src/cache/answer-cache';
 import type { DnsMessage } from '../../src/dns/codec';
-import { answerCache } from '../../src/resolver/isolate-resolver';
+import { thisIsolate } from '../../src/resolver/isolate-resolver';
 import { fetchStats } from '../support/control-client';
 import {
   HONEST_ADDRESS,
@@ -27,9 +28,9 @@ it('never keeps the winner subset in isolate memory in place of the pool', async
   const first = await ask(name, upstreams);
   expect(addresses(first.message)).toEqual([HOSTILE_ADDRESS]);
   // The response is out, the pool write not yet done: memory has nothing for the name.
-  expect(answerCache().memory.get(plainCacheKey(name))).toBeUndefined();
+  expect(thisIsolate.answerCache(env).memory.get(plainCacheKey(name))).toBeUndefined();
   await first.background;
-  const entry = answerCache().memory.get(plainCacheKey(name));
+  const entry = thisIsolate.answerCache(env).memory.get(plainCacheKey(name));
   expect(entry?.version).toBeDefined();
   expect(addresses({ answers: entry?.answers ?? [] })).toEqual(
     [HONEST_ADDRESS, HOSTILE_ADDRESS].sort(),
@@ -42,12 +43,12 @@ it('uses a fresh colo entry when the memory entry is stale, without asking upstr
   const first = await ask(name, upstreams);
   await first.background;
   const key = plainCacheKey(name);
-  const pooled = answerCache().memory.get(key);
+  const pooled = thisIsolate.answerCache(env).memory.get(key);
   if (pooled === undefined) throw new Error('the pool did not refill isolate memory');
 
   // This isolate's copy went stale a minute ago ...
   const staleAt = Date.now() - (pooled.ttl + 60) * 1_000;
-  await answerCache().store(key, { ...pooled, storedAt: staleAt }, false);
+  await thisIsolate.answerCache(env).store(key, { ...pooled, storedAt: staleAt }, false);
   // ... while another isolate of the colo wrote a fresh one (its own memory, the shared colo cache).
   const fresh = { ...pooled, storedAt: Date.now(), version: 'from-another-isolate' };
   await new AnswerCache(caches.default).store(key, fresh, true);
@@ -61,5 +62,5 @@ it('uses a fresh colo entry when the memory entry is stale, without asking upstr
   for (const server of [HOSTILE_SERVER, HONEST_SERVER]) {
     expect(afterwards.servers[server]?.requests).toBe(before.servers[server]?.requests);
   }
-  expect(answerCache().memory.get(key)?.version).toBe('from-another-isolate');
+  expect(thisIsolate.answerCache(env).memory.get(key)?.version).toBe('from-another-isolate');
 });

@@ -1,9 +1,10 @@
+import { env } from 'cloudflare:test';
 /**
  * docs/architecture.md §5: prefetch fires in the last 10 % of an entry's TTL, also for TTLs
  * under 10 s, whose last 10 % is less than one whole second.
  */
 import { afterEach, expect, inject, it } from 'vitest';
-import { answerCache } from '../../src/resolver/isolate-resolver';
+import { thisIsolate } from '../../src/resolver/isolate-resolver';
 import { PREFETCH_SHARE } from '../../src/resolver/resolver';
 import { wireAnswer } from '../routes/dns-assertions';
 import { callWorker, getPath, queryBytes } from '../routes/worker-client';
@@ -26,11 +27,13 @@ async function ask() {
 it('refreshes an entry with a 5 s TTL hit in its last half second', async () => {
   await ask();
   const key = plainCacheKey(name);
-  const entry = answerCache().memory.get(key);
+  const entry = thisIsolate.answerCache(env).memory.get(key);
   if (entry === undefined) throw new Error('not cached');
   // The entry as if its TTL were 5 s and 95 % of it had passed.
   const age = SHORT_TTL_S * 1000 * (1 - PREFETCH_SHARE / 2);
-  await answerCache().store(key, { ...entry, ttl: SHORT_TTL_S, storedAt: Date.now() - age }, false);
+  await thisIsolate
+    .answerCache(env)
+    .store(key, { ...entry, ttl: SHORT_TTL_S, storedAt: Date.now() - age }, false);
   const before = await requestsPerUpstream(name);
 
   expect(await ask()).toMatch(/cache;desc="hit"/);

@@ -5,9 +5,9 @@
  * client hangs up; this drives the worker through SELF so that cancellation
  * really happens (the owner's fetch is aborted mid fan-out).
  */
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { afterEach, expect, inject, it } from 'vitest';
-import { answerCache } from '../../src/resolver/isolate-resolver';
+import { thisIsolate } from '../../src/resolver/isolate-resolver';
 import { createTenant, uniqueTenantId } from '../routes/admin-client';
 import { addressesOf, wireAnswer } from '../routes/dns-assertions';
 import { getPath, queryBytes, randomClientIp } from '../routes/worker-client';
@@ -38,7 +38,7 @@ function ask(tenant: string, id: number, signal?: AbortSignal): Promise<Response
 /** Polls until the pool's answer (it carries a version) replaced the winner's in memory. */
 async function untilPoolCached(key: string): Promise<void> {
   const deadline = Date.now() + 5_000;
-  while (answerCache().memory.get(key)?.version === undefined) {
+  while (thisIsolate.answerCache(env).memory.get(key)?.version === undefined) {
     if (Date.now() > deadline) throw new Error(`the pool never refilled ${key}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:test';
 import { expect, it } from 'vitest';
-import { isolateMaps, tenantResolver } from '../../src/resolver/isolate-resolver';
+import { tenantResolver, thisIsolate } from '../../src/resolver/isolate-resolver';
 import { validateTenantConfig } from '../../src/tenants/tenant-config';
 import type { TenantRecord } from '../../src/tenants/tenant-store';
 import { DEFAULT_FANOUT_SETTINGS } from '../../src/upstream/fanout-settings';
@@ -21,12 +21,12 @@ function record(id: string, updatedAt: string): TenantRecord {
 it('keeps one resolver per tenant however often its record changes', () => {
   const id = `versions-${crypto.randomUUID().slice(0, 8)}`;
   const first = tenantResolver(env, record(id, '2026-01-01T00:00:00.000Z'));
-  const sizeAfterFirst = isolateMaps().resolvers(env)?.size ?? 0;
+  const sizeAfterFirst = thisIsolate.maps().resolvers(env)?.size ?? 0;
   expect(tenantResolver(env, record(id, '2026-01-01T00:00:00.000Z'))).toBe(first);
 
   for (let i = 1; i <= 5; i++) {
     const next = tenantResolver(env, record(id, `2026-01-0${i + 1}T00:00:00.000Z`));
     expect(next).not.toBe(first);
   }
-  expect(isolateMaps().resolvers(env)?.size).toBe(sizeAfterFirst);
+  expect(thisIsolate.maps().resolvers(env)?.size).toBe(sizeAfterFirst);
 });

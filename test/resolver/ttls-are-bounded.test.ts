@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 /**
  * docs/architecture.md §5 (issue 9, observation 4): TTLs are bounded once, where an answer
  * enters: a TTL with the top bit set counts as 0 (RFC 2181 §8), a positive TTL
@@ -6,7 +7,7 @@
  * and a client after the pool write.
  */
 import { describe, expect, it } from 'vitest';
-import { answerCache } from '../../src/resolver/isolate-resolver';
+import { thisIsolate } from '../../src/resolver/isolate-resolver';
 import { ttlBehaviour } from '../support/hostility';
 import { plainCacheKey } from './fleet-worker';
 import {
@@ -53,13 +54,15 @@ describe('TTLs are bounded where an answer enters', () => {
       if (bounded === 0) {
         // Nothing that may not be reused is kept: not in the pool, not in memory.
         expect(views.pool?.records ?? []).toEqual([]);
-        expect(answerCache().memory.get(plainCacheKey(name))).toBeUndefined();
+        expect(thisIsolate.answerCache(env).memory.get(plainCacheKey(name))).toBeUndefined();
       } else {
         for (const record of views.pool?.records ?? []) {
           expect(record.ttl).toBeLessThanOrEqual(bounded);
         }
         expect(views.pool?.records.length).toBe(2);
-        expect(answerCache().memory.get(plainCacheKey(name))?.ttl).toBeLessThanOrEqual(bounded);
+        expect(
+          thisIsolate.answerCache(env).memory.get(plainCacheKey(name))?.ttl,
+        ).toBeLessThanOrEqual(bounded);
       }
     });
   }

@@ -16,6 +16,8 @@ export interface FanoutOptions {
   readonly upstreams?: readonly Upstream[];
   /** By default `DEFAULT_FANOUT_SETTINGS`. */
   readonly settings?: FanoutSettings;
+  /** The sweep decision (FanoutInput.sweep); absent: the fan-out sweeps. */
+  readonly sweep?: Promise<boolean>;
 }
 
 export interface StartedFanout {
@@ -40,6 +42,7 @@ export function startFanoutOn(
     exchange: net.exchange,
     settings: options.settings ?? DEFAULT_FANOUT_SETTINGS,
     clock,
+    ...(options.sweep ? { sweep: options.sweep } : {}),
   });
 }
 
