@@ -262,9 +262,35 @@ export const isolateMetrics = thisIsolate.metrics;
 export const isolateTraces = thisIsolate.traces;
 export const isolateInflight = thisIsolate.inflight;
 
+/**
+ * Simulated colos one process holds at most (SIMULATED_COLO): the fleet
+ * benchmark's largest fleet is 16.
+ */
+export const MAX_SIMULATED_COLOS = 64;
+const simulatedColos = new Map<string, IsolateState>();
+
+/**
+ * The isolate state requests of `env` use: this isolate's, or, in a fleet
+ * simulation (SIMULATED_COLO, development only), the state of an isolate in
+ * that colo, so tests can run several colos side by side in one process.
+ */
+export function isolateFor(env: Bindings): IsolateState {
+  const colo = loadConfig(env).simulatedColo;
+  if (colo === null) return thisIsolate;
+  let state = simulatedColos.get(colo);
+  if (!state) {
+    if (simulatedColos.size >= MAX_SIMULATED_COLOS) {
+      throw new ConfigError('SIMULATED_COLO', `more than ${MAX_SIMULATED_COLOS} colos in one process`);
+    }
+    state = new IsolateState();
+    simulatedColos.set(colo, state);
+  }
+  return state;
+}
+
 /** The default tenant's resolver in this isolate. */
 export function defaultResolver(env: Bindings): Resolver {
-  return thisIsolate.defaultResolver(env);
+  return isolateFor(env).defaultResolver(env);
 }
 
 /** Tenant `record`'s resolver in this isolate. */
@@ -273,7 +299,7 @@ export function tenantResolver(
   record: TenantRecord,
   outOfService: readonly string[] = [],
 ): Resolver {
-  return thisIsolate.tenantResolver(env, record, outOfService);
+  return isolateFor(env).tenantResolver(env, record, outOfService);
 }
 
 /** This isolate's check of tenant upstream host names. */
