@@ -4,8 +4,15 @@
  * requests where one sweep of N would do. The pool object decides instead,
  * with this rule, written pure so tests can give it exact times.
  *
- * - A lease is granted only when nobody holds a live one, and the pool is
- *   not both fresh and recently swept.
+ * - While the pool is fresh, a lease is granted only when nobody holds a
+ *   live one and the last completed sweep is older than its window: the
+ *   colos that skip serve the fresh pool meanwhile.
+ * - A pool that is not fresh grants every caller the sweep, lease or not.
+ *   Nobody has a complete answer to serve then, and a sweep that is still
+ *   running may never land: its write is rejected as soon as any newer
+ *   query writes first (the docs/architecture.md §4 race), so a lease
+ *   that held the others back would leave the pool incomplete for a TTL.
+ *   The price: colos that miss a cold name at the same moment all sweep it.
  * - A completed sweep, once stored, releases the lease and marks the pool
  *   swept for SWEEP_LEASE_SHARE of its shortest TTL.
  */
@@ -52,8 +59,8 @@ export function openSweep(
     throw new RangeError(`leaseMs must be a positive number of ms, got ${leaseMs}`);
   }
   const held = now < lease.leaseUntil;
-  const recentlySwept = poolFresh && now < lease.sweptUntil;
-  if (held || recentlySwept) return { sweep: false, lease };
+  const recentlySwept = now < lease.sweptUntil;
+  if (poolFresh && (held || recentlySwept)) return { sweep: false, lease };
   return { sweep: true, lease: { ...lease, leaseUntil: now + leaseMs } };
 }
 
