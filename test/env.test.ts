@@ -37,7 +37,10 @@ describe('configuration contract', () => {
     ['ALLOW_LOOPBACK_UPSTREAMS', 'yes'],
     ['UPSTREAMS', ''],
     ['UPSTREAMS', 'ftp://example.com'],
-  ];
+    ['SWEEP_LEASE', 'maybe'],
+    ['SIMULATED_COLO', 'AMS/1'],
+    ['SIMULATED_POOL_LATENCY_MS', '5000'],
+  ] as Array<[keyof Env, string]>;
   for (const [key, value] of badValues) {
     it(`rejects ${key}=${JSON.stringify(value)} with an error naming ${key}`, () => {
       expect(configWith({ [key]: value })).toThrowError(ConfigError);
@@ -47,6 +50,25 @@ describe('configuration contract', () => {
 
   it('rejects loopback upstreams unless ALLOW_LOOPBACK_UPSTREAMS is true', () => {
     expect(configWith({ ALLOW_LOOPBACK_UPSTREAMS: 'false' })).toThrowError(/UPSTREAMS/);
+  });
+
+  it('reads SWEEP_LEASE as on when it is absent, and off only when it says false', () => {
+    expect(parseConfig({ ...env, SWEEP_LEASE: undefined } as unknown as Env).sweepLease).toBe(true);
+    expect(configWith({ SWEEP_LEASE: 'false' })().sweepLease).toBe(false);
+  });
+
+  it('refuses the fleet simulation knobs outside development, naming the key', () => {
+    const production = {
+      ALLOW_LOOPBACK_UPSTREAMS: 'false',
+      UPSTREAMS: 'https://dns.example/dns-query',
+    };
+    expect(configWith({ ...production, SIMULATED_COLO: 'ams' } as Partial<Env>)).toThrowError(
+      /SIMULATED_COLO.*simulation only/,
+    );
+    expect(
+      configWith({ ...production, SIMULATED_POOL_LATENCY_MS: '50' } as Partial<Env>),
+    ).toThrowError(/SIMULATED_POOL_LATENCY_MS/);
+    expect(configWith(production)().simulatedColo).toBeNull();
   });
 
   it('fails a request loudly, naming the bad key, instead of falling back', async () => {

@@ -5,6 +5,7 @@
  * line carries the whole fan-out timeline, enough to reconstruct it from
  * logs alone (`wrangler tail`, Logpush).
  */
+import type { SweepDecision } from '../resolver/flight';
 import type { FanoutShare } from '../resolver/resolver';
 import type { UpstreamAttempt } from '../upstream/scheduler';
 import type { AnsweredQuery } from './answered-query';
@@ -43,6 +44,8 @@ export interface QueryLog {
   readonly version?: string;
   /** The pool's version after the write; differs from `version` when the write was rejected. */
   readonly poolVersion?: string;
+  /** Pooled queries: whether this fan-out swept (granted, skipped, unreachable, off). */
+  readonly sweep?: SweepDecision;
 }
 
 /** The line of a query that started a fan-out: it always has the timeline. */
@@ -85,7 +88,7 @@ export function queryLog(answered: AnsweredQuery, share: FanoutShare): QueryLog 
     ...(answered.phases ? { phases: answered.phases } : {}),
   };
   if (share.kind !== 'started' || share.lookup === null) return line;
-  const { report, write, version, poolVersion, records, divergences } = share.lookup;
+  const { report, write, version, poolVersion, records, divergences, sweep } = share.lookup;
   return {
     ...line,
     // A prefetch or a stale refresh answered nobody when it finished; its own winner is here.
@@ -97,5 +100,6 @@ export function queryLog(answered: AnsweredQuery, share: FanoutShare): QueryLog 
     ...(write ? { write } : {}),
     version,
     ...(poolVersion ? { poolVersion } : {}),
+    ...(sweep ? { sweep } : {}),
   };
 }

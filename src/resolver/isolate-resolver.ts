@@ -280,7 +280,10 @@ export function isolateFor(env: Bindings): IsolateState {
   let state = simulatedColos.get(colo);
   if (!state) {
     if (simulatedColos.size >= MAX_SIMULATED_COLOS) {
-      throw new ConfigError('SIMULATED_COLO', `more than ${MAX_SIMULATED_COLOS} colos in one process`);
+      throw new ConfigError(
+        'SIMULATED_COLO',
+        `more than ${MAX_SIMULATED_COLOS} colos in one process`,
+      );
     }
     state = new IsolateState();
     simulatedColos.set(colo, state);

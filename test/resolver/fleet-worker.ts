@@ -3,11 +3,12 @@
  * names (so concurrently running files never share stats, cache entries or
  * pools), the fleet as UPSTREAMS, the pool object and cache key of a name.
  */
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { inject } from 'vitest';
 import { cacheKey } from '../../src/cache/cache-key';
 import type { DnsMessage } from '../../src/dns/codec';
 import { poolObjectName } from '../../src/pool/pool-gateway';
+import { deserializePoolState, serializePoolState } from '../../src/pool/pool-state-json';
 import {
   DEFAULT_TENANT,
   isolateHealth,
@@ -62,6 +63,38 @@ export function poolStub(name: string) {
 }
 
 /**
+ * Makes `name`'s A pool older by `byMs`: every expiry and the sweep window
+ * move back, as if that time had passed. Nothing happens without a pool.
+ */
+export async function agePool(name: string, byMs: number, tenant = DEFAULT_TENANT): Promise<void> {
+  const stub = env.DOMAIN_POOL.get(env.DOMAIN_POOL.idFromName(poolObjectName(tenant, name)));
+  await runInDurableObject(stub, (_pool, state) => {
+    const tables = state.storage.sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pools'")
+      .toArray();
+    if (tables.length === 0) return;
+    const rows = state.storage.sql
+      .exec<{ state: string }>("SELECT state FROM pools WHERE qtype = 'A'")
+      .toArray();
+    const row = rows[0];
+    if (row === undefined) return;
+    const pool = deserializePoolState(row.state);
+    const aged = {
+      ...pool,
+      records: pool.records.map((r) => ({ ...r, expiresAt: r.expiresAt - byMs })),
+      negative: pool.negative
+        ? { ...pool.negative, expiresAt: pool.negative.expiresAt - byMs }
+        : null,
+      lease: { leaseUntil: 0, sweptUntil: pool.lease.sweptUntil - byMs },
+    };
+    state.storage.sql.exec(
+      "UPDATE pools SET state = ? WHERE qtype = 'A'",
+      serializePoolState(aged),
+    );
+  });
+}
+
+/**
  * The tenant scope cache keys are built from (id and generation,
  * src/tenants/tenant-scope.ts) of a tenant created through the admin API.
  */
@@ -104,6 +137,9 @@ export async function ageCachedAnswer(
   const entry = thisIsolate.answerCache(env).memory.get(key);
   if (entry === undefined)
     throw new Error(`the answer for ${name} was not cached in isolate memory`);
+  // The entry came from the pool: the pool ages with it (its records' expiry
+  // and its sweep window), as it would have in the time this skips.
+  await agePool(name, ageBy(entry.ttl) * 1_000, tenant);
   await thisIsolate
     .answerCache(env)
     .store(key, { ...entry, storedAt: entry.storedAt - ageBy(entry.ttl) * 1_000 }, true);

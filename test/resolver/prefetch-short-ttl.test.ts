@@ -9,7 +9,13 @@ import { PREFETCH_SHARE } from '../../src/resolver/resolver';
 import { wireAnswer } from '../routes/dns-assertions';
 import { callWorker, getPath, queryBytes } from '../routes/worker-client';
 import { resetControl } from '../support/control-client';
-import { fleetBindings, plainCacheKey, requestsPerUpstream, uniqueFleetName } from './fleet-worker';
+import {
+  agePool,
+  fleetBindings,
+  plainCacheKey,
+  requestsPerUpstream,
+  uniqueFleetName,
+} from './fleet-worker';
 
 const SHORT_TTL_S = 5;
 
@@ -34,6 +40,8 @@ it('refreshes an entry with a 5 s TTL hit in its last half second', async () => 
   await thisIsolate
     .answerCache(env)
     .store(key, { ...entry, ttl: SHORT_TTL_S, storedAt: Date.now() - age }, false);
+  // The pool is as far into its own TTL, past its sweep window: the prefetch sweeps.
+  await agePool(name, entry.ttl * 1000 * (1 - PREFETCH_SHARE / 2));
   const before = await requestsPerUpstream(name);
 
   expect(await ask()).toMatch(/cache;desc="hit"/);
