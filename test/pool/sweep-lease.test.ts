@@ -14,11 +14,18 @@ function sweptWrite(receivedAt: number, ttls: number[], swept = true): SweepWrit
 }
 
 describe('openSweep', () => {
-  it('grants the first caller and refuses a second one while the lease is live', () => {
-    const first = openSweep(NO_SWEEP_LEASE, false, LEASE_MS, 1_000);
+  it('grants the first caller of a fresh pool and refuses a second one while the lease is live', () => {
+    const first = openSweep(NO_SWEEP_LEASE, true, LEASE_MS, 1_000);
     expect(first).toEqual({ sweep: true, lease: { leaseUntil: 6_000, sweptUntil: 0 } });
-    const second = openSweep(first.lease, false, LEASE_MS, 5_999);
+    const second = openSweep(first.lease, true, LEASE_MS, 5_999);
     expect(second).toEqual({ sweep: false, lease: first.lease });
+  });
+
+  it('grants every caller while the pool is not fresh, lease or not (a running sweep may be rejected)', () => {
+    const first = openSweep(NO_SWEEP_LEASE, false, LEASE_MS, 1_000);
+    expect(first.sweep).toBe(true);
+    const second = openSweep(first.lease, false, LEASE_MS, 2_000);
+    expect(second).toEqual({ sweep: true, lease: { leaseUntil: 7_000, sweptUntil: 0 } });
   });
 
   it('grants again once the lease has run out', () => {
