@@ -13,7 +13,7 @@
  * | index1  | tenant (the sampling key)            | tenant                       |
  * | blob1   | `query`                              | `attempt`                    |
  * | blob2   | tenant                               | tenant                       |
- * | blob3   | cache: hit, miss, stale, local       | upstream name                |
+ * | blob3   | cache: hit, miss, pool, stale, local | upstream name                |
  * | blob4   | rcode sent (NOERROR, SERVFAIL, …)    | outcome: ok or failure kind  |
  * | blob5   | winner upstream, or empty            | tier: active, background     |
  * | blob6   | fanout: none, joined, miss, prefetch, stale-refresh | trigger of the fan-out |
