@@ -79,6 +79,8 @@ export interface Flight {
    * started the flight logs and counts it (observability/query-record.ts).
    */
   readonly lookup: Promise<Lookup | null>;
+  /** The pool read beside the active tier (settles when it answered or gave up); null: none. */
+  readonly poolRead: Promise<unknown> | null;
 }
 
 export function startFlight(
@@ -155,7 +157,7 @@ export function startFlight(
       return null;
     });
 
-  return { answer, background: lookup.then(() => undefined), lookup };
+  return { answer, background: lookup.then(() => undefined), lookup, poolRead: opening };
 }
 
 /**

@@ -176,6 +176,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
     const now = deps.clock.now();
     const flight = startFlight({ ...deps, tenant: scope }, query, key, trigger);
     request.waitUntil(flight.background);
+    if (flight.poolRead) request.phases?.timeAsync('pool', flight.poolRead);
     share.settle(flight.lookup.then((lookup) => ({ kind: 'started', trigger, lookup })));
     // Every failed flight is remembered (RFC 9520), whoever still waits for it:
     // a refresh that fails after the stale wait must not be retried by the next client.
