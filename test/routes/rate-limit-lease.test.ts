@@ -7,7 +7,7 @@
  */
 import { env } from 'cloudflare:test';
 import { expect, it } from 'vitest';
-import { RATE_LEASE_REQUESTS } from '../../src/tenants/rate-budget';
+import { RATE_LEASE_REQUESTS, RATE_RECHECK_MS } from '../../src/tenants/rate-budget';
 import { callWorker, randomClientIp } from './worker-client';
 
 /** A binding that forwards to the real one and remembers each call's key. */
@@ -71,3 +71,36 @@ it('answers 429 once the binding refuses a lease, with one binding call per leas
   await limited.background;
   expect(keys.length).toBe(Math.ceil(served / RATE_LEASE_REQUESTS));
 }, 30_000);
+
+it('re-asks a refused client after the recheck time and drops its answer when the binding still refuses', async () => {
+  const keys: string[] = [];
+  const refusing: RateLimit = {
+    limit: async (options) => {
+      keys.push(options.key);
+      return { success: false };
+    },
+  };
+  const ip = randomClientIp();
+  const ask = (name: string) =>
+    callWorker(
+      `/resolve?name=${name}`,
+      { headers: { 'cf-connecting-ip': ip } },
+      { RATE_LIMITER: refusing },
+    );
+  // The first request is the advance on a lease; the binding's refusal lands in its background.
+  const first = await ask('a.test');
+  expect(first.response.status).toBe(200);
+  await first.background;
+  expect((await ask('a.test')).response.status).toBe(429);
+  expect(keys).toHaveLength(1);
+
+  // The platform's own rate limit windows are real time: so is the recheck.
+  await new Promise((resolve) => setTimeout(resolve, RATE_RECHECK_MS + 100));
+  const rechecked = await ask('multi.test');
+  expect(rechecked.response.status).toBe(429);
+  expect(rechecked.response.headers.get('content-type')).toMatch(/^text\/plain/);
+  expect(rechecked.response.headers.get('cache-control')).toBeNull();
+  expect(await rechecked.response.text()).toBe('rate limit exceeded\n');
+  await rechecked.background;
+  expect(keys).toHaveLength(2);
+});
