@@ -11,7 +11,13 @@
  * listener and its framing are the tests' own (`test/support`).
  */
 import { createServer as createHttpServer } from 'node:http';
-import { type DnsMessage, decodeMessage, encodeMessage, FLAGS } from '../../src/dns/codec';
+import {
+  type DnsMessage,
+  type DnsRecord,
+  decodeMessage,
+  encodeMessage,
+  FLAGS,
+} from '../../src/dns/codec';
 import { type LoopbackServer, listenTcp } from '../../test/support/loopback-listener';
 import { frame, readFrames } from '../../test/support/tcp-framing';
 
@@ -21,6 +27,9 @@ export const SIM_TTL = 600;
 /** RFC 1035 §4.1.1 RCODEs the simulator answers with. */
 const RCODE_NOERROR = 0;
 const RCODE_SERVFAIL = 2;
+const RCODE_NXDOMAIN = 3;
+/** SOA minimum of NXDOMAIN answers: their negative TTL (RFC 2308 §5). */
+const NEGATIVE_TTL = 60;
 /**
  * Idle keep-alive connections stay open this long, not Node's default 5 s:
  * the gap between two cells is longer than that, and a connection the
@@ -33,9 +42,11 @@ export type SimTransport = 'http' | 'tcp';
 
 /**
  * `servfail` answers SERVFAIL after the delay, `hang` never answers (the
- * resolver's deadline ends it), `drop` closes the connection after the delay.
+ * resolver's deadline ends it), `drop` closes the connection after the delay,
+ * `nxdomain` answers that the name does not exist (with an SOA, RFC 2308 §3):
+ * not a failure of the upstream, but what a flood of made-up names gets.
  */
-export type SimFailure = 'none' | 'servfail' | 'hang' | 'drop';
+export type SimFailure = 'none' | 'servfail' | 'hang' | 'drop' | 'nxdomain';
 
 export interface SimBehaviour {
   readonly delayMs: number;
@@ -147,7 +158,7 @@ export async function startUpstreamSim(specs: readonly SimUpstreamSpec[]): Promi
         return;
       }
       request.outcome = behaviour.failure === 'servfail' ? 'servfail' : 'answered';
-      send(encodeMessage(simAnswer(spec, query, behaviour.failure === 'servfail')));
+      send(encodeMessage(simAnswer(spec, query, behaviour.failure)));
     }, behaviour.delayMs);
     timers.add(timer);
     return request;
@@ -268,11 +279,16 @@ function listenSimTcp(
   });
 }
 
-function simAnswer(spec: SimUpstreamSpec, query: DnsMessage, servfail: boolean): DnsMessage {
+function simAnswer(spec: SimUpstreamSpec, query: DnsMessage, failure: SimFailure): DnsMessage {
   const question = query.questions?.[0];
-  const rcode = servfail ? RCODE_SERVFAIL : RCODE_NOERROR;
+  const rcode =
+    failure === 'servfail'
+      ? RCODE_SERVFAIL
+      : failure === 'nxdomain'
+        ? RCODE_NXDOMAIN
+        : RCODE_NOERROR;
   const answers =
-    servfail || question === undefined || question.type !== 'A'
+    rcode !== RCODE_NOERROR || question === undefined || question.type !== 'A'
       ? []
       : spec.addresses.map((data) => ({
           name: question.name,
@@ -281,13 +297,35 @@ function simAnswer(spec: SimUpstreamSpec, query: DnsMessage, servfail: boolean):
           ttl: spec.ttl ?? SIM_TTL,
           data,
         }));
+  const authorities =
+    rcode === RCODE_NXDOMAIN && question !== undefined ? [negativeSoa(question.name)] : [];
   return {
     id: query.id ?? 0,
     type: 'response',
     flags: ((query.flags ?? 0) & FLAGS.RECURSION_DESIRED) | FLAGS.RECURSION_AVAILABLE | rcode,
     questions: query.questions ?? [],
     answers,
-    authorities: [],
+    authorities,
     additionals: [],
+  };
+}
+
+/** The SOA of the simulated zone: the last two labels of `name` (`bench.test`). */
+function negativeSoa(name: string): DnsRecord {
+  const zone = name.split('.').slice(-2).join('.');
+  return {
+    name: zone,
+    type: 'SOA',
+    class: 'IN',
+    ttl: NEGATIVE_TTL,
+    data: {
+      mname: `ns.${zone}`,
+      rname: `hostmaster.${zone}`,
+      serial: 1,
+      refresh: 3600,
+      retry: 600,
+      expire: 86400,
+      minimum: NEGATIVE_TTL,
+    },
   };
 }
