@@ -8,7 +8,8 @@
  * BENCH_MODES ("tiered,parallel,sequential"), BENCH_PROFILES (all),
  * BENCH_SOURCE ("head": the last commit; a commit; "worktree"), BENCH_WRK_SECONDS (5),
  * BENCH_TIMELINE ("20:active-slow": the cell drawn per mode), BENCH_README ("1": also
- * rewrite the generated part of the README's *Latest results*; "0": leave it).
+ * rewrite the generated part of the README's *Latest results*; "0": leave it),
+ * BENCH_FLEET ("off" skips the fleet table, bench/lib/fleet-run.ts, which has knobs of its own).
  */
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type TraceMarker, traceSvg } from '../src/observability/trace-svg';
 import { queryA, queryBytes, uniqueName } from './lib/doh-client';
+import { runFleet } from './lib/fleet-run';
 import { traceOfLog } from './lib/log-trace';
 import {
   deadUpstream,
@@ -160,6 +162,8 @@ async function main(): Promise<void> {
   if (await hasWrk()) throughput = await measureThroughput(bundle);
   else progress('wrk not found: skipping the cache-hit throughput (apt-get install wrk)');
   loadAt['the throughput run'] = loadavg();
+  stage = 'the fleet table';
+  const fleet = env.BENCH_FLEET === 'off' ? null : await runFleet(bundle, progress);
   await bundle.dispose();
   stage = 'writing the results';
 
@@ -180,7 +184,7 @@ async function main(): Promise<void> {
     profiles: Object.fromEntries(profiles.map((p) => [p, PROFILE_DESCRIPTIONS[p]])),
     durationS: (Date.now() - startedAt) / 1000,
   };
-  const markdown = markdownReport(meta, cells, throughput);
+  const markdown = `${markdownReport(meta, cells, throughput)}${fleet ? `\n${fleet.markdown}` : ''}`;
   await mkdir(RESULTS, { recursive: true });
   await writeFile(join(RESULTS, 'latest.md'), markdown);
   await writeFile(
@@ -226,6 +230,11 @@ async function main(): Promise<void> {
   }
   process.stdout.write(markdown);
   progress(`wrote ${RESULTS}/latest.{md,json} and ${timelines.length} timelines`);
+  // The fleet's results are written; a part of it that failed fails the run, named.
+  if (fleet && fleet.failures.length > 0) {
+    stage = 'the fleet table';
+    throw new Error(fleet.failures.join('; '));
+  }
 }
 
 /**
