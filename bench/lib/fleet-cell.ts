@@ -43,6 +43,8 @@ export interface FleetCellResult extends FleetCellSpec {
   readonly firstP50: number;
   /** The same for the name's very first query in the fleet (nobody had it yet). */
   readonly coldP50: number;
+  /** First-query p50 per cache status: `miss` (the active tier answered) apart from `pool`. */
+  readonly firstP50ByStatus: Readonly<Record<string, number>>;
   /** Cache status of the first queries (miss, pool, …) and of the second ones (hit, …). */
   readonly firstStatus: Readonly<Record<string, number>>;
   readonly secondStatus: Readonly<Record<string, number>>;
@@ -120,6 +122,7 @@ export async function runFleetCell(
   const firstLatencies: number[] = [];
   const coldLatencies: number[] = [];
   const firstStatus: Record<string, number> = {};
+  const byStatus = new Map<string, number[]>();
   const secondStatus: Record<string, number> = {};
   const badAnswers: string[] = [];
   const checkAnswer = (name: string, step: Step) => {
@@ -143,6 +146,9 @@ export async function runFleetCell(
       firstLatencies.push(step.answer.latencyMs);
       if (i === 0) coldLatencies.push(step.answer.latencyMs);
       firstStatus[step.answer.cache] = (firstStatus[step.answer.cache] ?? 0) + 1;
+      const same = byStatus.get(step.answer.cache) ?? [];
+      same.push(step.answer.latencyMs);
+      byStatus.set(step.answer.cache, same);
     });
     for (const step of second) {
       checkAnswer(name, step);
@@ -164,6 +170,9 @@ export async function runFleetCell(
     orderAgreement: spec.colos > 1 ? agreeing / Math.max(1, results.length) : null,
     firstP50: percentile(firstLatencies, 50),
     coldP50: percentile(coldLatencies, 50),
+    firstP50ByStatus: Object.fromEntries(
+      [...byStatus].map(([status, latencies]) => [status, percentile(latencies, 50)]),
+    ),
     firstStatus,
     secondStatus,
     badAnswers,

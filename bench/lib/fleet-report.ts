@@ -13,10 +13,16 @@ export interface FleetMeta {
 
 const pct = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(0)} %`);
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '–');
-const statuses = (counts: Readonly<Record<string, number>>) =>
+const statuses = (
+  counts: Readonly<Record<string, number>>,
+  p50s?: Readonly<Record<string, number>>,
+) =>
   Object.entries(counts)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([status, n]) => `${status} ${n}`)
+    .map(
+      ([status, n]) =>
+        `${status} ${n}${p50s?.[status] === undefined ? '' : ` (${ms(p50s[status] ?? Number.NaN)} ms)`}`,
+    )
     .join(', ');
 
 export function fleetTable(cells: readonly FleetCellResult[]): string {
@@ -27,7 +33,7 @@ export function fleetTable(cells: readonly FleetCellResult[]): string {
   for (const c of cells) {
     const mark = c.requestsMax <= c.target ? '✓' : '✗';
     lines.push(
-      `| ${c.colos} | ${c.upstreams} | ${c.lease ? 'on' : 'off'} | ${c.poolLatencyMs} | ${c.names} | ${c.requestsMean.toFixed(1)} (${c.requestsMax}) ${mark} | ${c.target} | ${c.unleashed} | ${pct(c.completeness)} | ${pct(c.orderAgreement)} | ${ms(c.firstP50)} | ${ms(c.coldP50)} | ${statuses(c.firstStatus)} |`,
+      `| ${c.colos} | ${c.upstreams} | ${c.lease ? 'on' : 'off'} | ${c.poolLatencyMs} | ${c.names} | ${c.requestsMean.toFixed(1)} (${c.requestsMax}) ${mark} | ${c.target} | ${c.unleashed} | ${pct(c.completeness)} | ${pct(c.orderAgreement)} | ${ms(c.firstP50)} | ${ms(c.coldP50)} | ${statuses(c.firstStatus, c.firstP50ByStatus)} |`,
     );
   }
   return lines.join('\n');
@@ -73,7 +79,7 @@ export function fleetMarkdown(
     '',
     `${meta.date} · ${meta.revision} · ${meta.durationS.toFixed(0)} s · load ${meta.load[0].toFixed(1)} → ${meta.load[1].toFixed(1)} · names per cell: ${meta.namesPerCell} · upstreams answer after ${meta.upstreamLatencies}`,
     '',
-    "K colos (one Miniflare session, a worker each: own isolate, own Cache API namespace) share one DomainPool namespace, hosted by a worker of its own. The three variants of a K and N (lease on, lease off, lease on with 50 ms added to every pool call) run side by side in one session, on different names, so they share the machine's load. Each name is asked once per colo in a random colo order, the next colo asking once the upstreams have been idle for the name for 250 ms plus the pool latency; then once more per colo. *upstream req/name*: both passes, ✓ when the worst name is within 2K+N−2. *complete*: second answers holding every address any upstream gave. *same order*: names whose second answers were identical in every colo. *first-query p50*: client latency of each colo's first query; *cold*: only the first colo's (nobody had the name). *first answers*: miss = the active tier answered, pool = the pool object did.",
+    "K colos (one Miniflare session, a worker each: own isolate, own Cache API namespace) share one DomainPool namespace, hosted by a worker of its own. The three variants of a K and N (lease on, lease off, lease on with 50 ms added to every pool call) run side by side in one session, on different names, so they share the machine's load. Each name is asked once per colo in a random colo order, the next colo asking once the upstreams have been idle for the name for 250 ms plus the pool latency; then once more per colo. *upstream req/name*: both passes, ✓ when the worst name is within 2K+N−2. *complete*: second answers holding every address any upstream gave. *same order*: names whose second answers were identical in every colo. *first-query p50*: client latency of each colo's first query; *cold*: only the first colo's (nobody had the name). *first answers*: miss = the active tier answered, pool = the pool object did (count, p50).",
     '',
     fleetTable(cells),
     '',
