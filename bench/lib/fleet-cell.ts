@@ -4,9 +4,11 @@
  * (fleet-miniflare.ts) and one upstream simulator.
  *
  * Between two colos' first queries the background is given time to land:
- * the next colo asks only once the upstream simulator has seen nothing for
- * the name for `quietMs` with no request open (see settle), so each colo
- * finds the pool as the previous colos left it. That is "within one TTL,
+ * the next colo asks only once the previous colo's query log line has
+ * appeared (written after its fan-out ended and its pool write returned),
+ * or, if none comes within the deadline plus a margin, once the upstream
+ * simulator has seen nothing for the name for a quiet period (settle); so
+ * each colo finds the pool as the previous colos left it. That is "within one TTL,
  * one colo after another", not colos missing the same cold name at the same
  * moment (the sweep lease grants every colo the sweep of a pool that is not
  * fresh yet; docs/architecture.md §4). Names run a few at a time: their
@@ -14,7 +16,7 @@
  */
 import { seededRandom, shuffled } from '../../test/support/seeded-random';
 import { type DohAnswer, queryA, uniqueName } from './doh-client';
-import type { FleetColo } from './fleet-miniflare';
+import type { Fleet, FleetColo } from './fleet-miniflare';
 import { mean, percentile } from './stats';
 import { type UpstreamSim, wallClock } from './upstream-sim';
 
@@ -48,6 +50,11 @@ export interface FleetCellResult extends FleetCellSpec {
   /** Cache status of the first queries (miss, pool, …) and of the second ones (hit, …). */
   readonly firstStatus: Readonly<Record<string, number>>;
   readonly secondStatus: Readonly<Record<string, number>>;
+  /** The first queries' sweep decisions (granted, skipped, …) and pool write outcomes, from the query log. */
+  readonly sweeps: Readonly<Record<string, number>>;
+  readonly writes: Readonly<Record<string, number>>;
+  /** First queries after which no query log line came in time: the quiet rule decided instead. */
+  readonly settledByQuiet: number;
   /** Answers that were not NOERROR with addresses: the run is broken, not slow. */
   readonly badAnswers: readonly string[];
   readonly seconds: number;
@@ -74,9 +81,10 @@ interface Step {
   readonly answer: DohAnswer;
 }
 
-/** `colos`: the K colos of this cell's variant. */
+/** `colos`: the K colos of this cell's variant, in `fleet`. */
 export async function runFleetCell(
   spec: FleetCellSpec,
+  fleet: Fleet,
   colos: readonly FleetColo[],
   sim: UpstreamSim,
   deadlineMs: number,
@@ -94,12 +102,16 @@ export async function runFleetCell(
     secondOrder: shuffled(random, colos),
   }));
   const results: { name: string; first: Step[]; second: Step[] }[] = [];
+  let settledByQuiet = 0;
 
   const runName = async (plan: (typeof plans)[number]) => {
     const first: Step[] = [];
     for (const colo of plan.firstOrder) {
       first.push({ colo, answer: await queryA(colo.origin, plan.name) });
-      await settle(sim, plan.name, quietMs, maxSettleMs);
+      if (!(await fleet.waitForQueryLogs(plan.name, first.length, maxSettleMs))) {
+        settledByQuiet++;
+        await settle(sim, plan.name, quietMs, maxSettleMs);
+      }
     }
     const second: Step[] = [];
     for (const colo of plan.secondOrder) {
@@ -125,6 +137,8 @@ export async function runFleetCell(
   const byStatus = new Map<string, number[]>();
   const secondStatus: Record<string, number> = {};
   const badAnswers: string[] = [];
+  const sweeps: Record<string, number> = {};
+  const writes: Record<string, number> = {};
   const checkAnswer = (name: string, step: Step) => {
     const { status, rcode, addresses } = step.answer;
     if (status !== 200 || rcode !== 'NOERROR' || addresses.length === 0) {
@@ -157,6 +171,10 @@ export async function runFleetCell(
       const held = new Set(step.answer.addresses);
       if ([...expected].every((address) => held.has(address))) complete++;
     }
+    for (const line of fleet.queryLogs(name)) {
+      if (line.sweep) sweeps[line.sweep] = (sweeps[line.sweep] ?? 0) + 1;
+      if (line.write) writes[line.write] = (writes[line.write] ?? 0) + 1;
+    }
     const orders = new Set(second.map((step) => step.answer.addresses.join(',')));
     if (orders.size === 1) agreeing++;
   }
@@ -175,6 +193,9 @@ export async function runFleetCell(
     ),
     firstStatus,
     secondStatus,
+    sweeps,
+    writes,
+    settledByQuiet,
     badAnswers,
     seconds: (Date.now() - t0) / 1000,
   };

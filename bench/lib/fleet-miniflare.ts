@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { convertV4MiniflareOptions, Miniflare, type V4WorkerOptionsShape } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import type { QueryLog } from '../../src/observability/query-log';
 import type { WorkerBundle } from './worker-process';
 
 export interface FleetColo {
@@ -37,6 +38,13 @@ export interface PoolStorage {
 
 export interface Fleet {
   readonly colos: readonly FleetColo[];
+  /**
+   * The query log lines written for `name` so far, any colo. A fan-out's
+   * line is written after its pool write returned (docs/operations.md §5).
+   */
+  queryLogs(name: string): readonly QueryLog[];
+  /** Waits until `name` has `count` query log lines; false when `timeoutMs` passed first. */
+  waitForQueryLogs(name: string, count: number, timeoutMs: number): Promise<boolean>;
   /** Error-level lines the workers logged (the last few, for diagnosis) and how many. */
   readonly errors: { count: number; last: string[] };
   /** Stops the fleet and reads what the pool objects left on disk. */
@@ -124,6 +132,21 @@ export async function startFleet(bundle: WorkerBundle, options: FleetOptions): P
     })),
   ];
   const errors = { count: 0, last: [] as string[] };
+  const logs = new Map<string, QueryLog[]>();
+  const waiters = new Set<() => void>();
+  const onQueryLog = (message: string) => {
+    const start = message.indexOf('{"event":"query"');
+    if (start < 0) return;
+    let line: QueryLog;
+    try {
+      line = JSON.parse(message.slice(start)) as QueryLog;
+    } catch {
+      return;
+    }
+    const name = normalName(line.name);
+    logs.set(name, [...(logs.get(name) ?? []), line]);
+    for (const wake of waiters) wake();
+  };
   const miniflare = new Miniflare(
     convertV4MiniflareOptions({
       workers,
@@ -131,6 +154,7 @@ export async function startFleet(bundle: WorkerBundle, options: FleetOptions): P
       // No download of the `request.cf` data: the bench runs offline.
       cf: {},
       handleStructuredLogs: (log) => {
+        onQueryLog(log.message);
         if (log.level !== 'error') return;
         errors.count++;
         errors.last.push(log.message.slice(0, 300));
@@ -155,6 +179,23 @@ export async function startFleet(bundle: WorkerBundle, options: FleetOptions): P
     );
     return {
       colos: started,
+      queryLogs: (name) => logs.get(normalName(name)) ?? [],
+      waitForQueryLogs: (name, count, timeoutMs) =>
+        new Promise((done) => {
+          const key = normalName(name);
+          const check = () => {
+            if ((logs.get(key)?.length ?? 0) < count) return false;
+            finish(true);
+            return true;
+          };
+          const finish = (result: boolean) => {
+            clearTimeout(timer);
+            waiters.delete(check);
+            done(result);
+          };
+          const timer = setTimeout(() => finish(false), timeoutMs);
+          if (!check()) waiters.add(check);
+        }),
       errors,
       stop: async () => {
         await stop();
@@ -174,6 +215,11 @@ export async function startFleet(bundle: WorkerBundle, options: FleetOptions): P
     await rm(persist, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Names as the log writes them and the bench asks them: lower case, no root dot. */
+function normalName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
 }
 
 /**

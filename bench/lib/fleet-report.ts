@@ -27,13 +27,13 @@ const statuses = (
 
 export function fleetTable(cells: readonly FleetCellResult[]): string {
   const lines = [
-    '| K | N | lease | pool ms | names | upstream req/name mean (max) | target 2K+N−2 | K×N | complete at 2nd query | same order | first-query p50 ms | cold p50 ms | first answers |',
-    '|--:|--:|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|:--|',
+    '| K | N | lease | pool ms | names | upstream req/name mean (max) | target 2K+N−2 | K×N | complete at 2nd query | same order | first-query p50 ms | cold p50 ms | first answers | sweeps |',
+    '|--:|--:|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|:--|:--|',
   ];
   for (const c of cells) {
     const mark = c.requestsMax <= c.target ? '✓' : '✗';
     lines.push(
-      `| ${c.colos} | ${c.upstreams} | ${c.lease ? 'on' : 'off'} | ${c.poolLatencyMs} | ${c.names} | ${c.requestsMean.toFixed(1)} (${c.requestsMax}) ${mark} | ${c.target} | ${c.unleashed} | ${pct(c.completeness)} | ${pct(c.orderAgreement)} | ${ms(c.firstP50)} | ${ms(c.coldP50)} | ${statuses(c.firstStatus, c.firstP50ByStatus)} |`,
+      `| ${c.colos} | ${c.upstreams} | ${c.lease ? 'on' : 'off'} | ${c.poolLatencyMs} | ${c.names} | ${c.requestsMean.toFixed(1)} (${c.requestsMax}) ${mark} | ${c.target} | ${c.unleashed} | ${pct(c.completeness)} | ${pct(c.orderAgreement)} | ${ms(c.firstP50)} | ${ms(c.coldP50)} | ${statuses(c.firstStatus, c.firstP50ByStatus)} | ${statuses(c.sweeps)} |`,
     );
   }
   return lines.join('\n');
@@ -79,13 +79,20 @@ export function fleetMarkdown(
     '',
     `${meta.date} · ${meta.revision} · ${meta.durationS.toFixed(0)} s · load ${meta.load[0].toFixed(1)} → ${meta.load[1].toFixed(1)} · names per cell: ${meta.namesPerCell} · upstreams answer after ${meta.upstreamLatencies}`,
     '',
-    "K colos (one Miniflare session, a worker each: own isolate, own Cache API namespace) share one DomainPool namespace, hosted by a worker of its own. The three variants of a K and N (lease on, lease off, lease on with 50 ms added to every pool call) run side by side in one session, on different names, so they share the machine's load. Each name is asked once per colo in a random colo order, the next colo asking once the upstreams have been idle for the name for 250 ms plus the pool latency; then once more per colo. *upstream req/name*: both passes, ✓ when the worst name is within 2K+N−2. *complete*: second answers holding every address any upstream gave. *same order*: names whose second answers were identical in every colo. *first-query p50*: client latency of each colo's first query; *cold*: only the first colo's (nobody had the name). *first answers*: miss = the active tier answered, pool = the pool object did (count, p50).",
+    "K colos (one Miniflare session, a worker each: own isolate, own Cache API namespace) share one DomainPool namespace, hosted by a worker of its own. The three variants of a K and N (lease on, lease off, lease on with 50 ms added to every pool call) run side by side in one session, on different names, so they share the machine's load. Each name is asked once per colo in a random colo order, the next colo asking once the previous colo's query log line (written after its fan-out and pool write) has appeared; then once more per colo. *upstream req/name*: both passes, ✓ when the worst name is within 2K+N−2. *complete*: second answers holding every address any upstream gave. *same order*: names whose second answers were identical in every colo. *first-query p50*: client latency of each colo's first query; *cold*: only the first colo's (nobody had the name). *first answers*: miss = the active tier answered, pool = the pool object did (count, p50). *sweeps*: the pool's sweep decisions for the first queries, from the query log (off: SWEEP_LEASE=false, every flight sweeps).",
     '',
     fleetTable(cells),
     '',
     ...leaseCost(cells),
     '',
   ];
+  const byQuiet = cells.reduce((n, c) => n + c.settledByQuiet, 0);
+  if (byQuiet > 0) {
+    parts.push(
+      `${byQuiet} first queries wrote no query log line within the deadline + 2 s; after those the next colo waited for the quiet rule instead.`,
+      '',
+    );
+  }
   if (flood) {
     parts.push(
       `NXDOMAIN flood: ${flood.names} made-up names through one colo (N=5, lease on) in ${flood.seconds.toFixed(0)} s, answers ${statuses(flood.rcodes)} (p50 ${ms(flood.p50)} ms, p99 ${ms(flood.p99)} ms); ${flood.upstreamRequests} upstream requests. DomainPool objects with rows afterwards: ${flood.storage.objectsWithRows} = ${flood.controls} control names that exist + **${flood.leftByFlood} left by the flood** (${flood.storage.files} object files on disk, ${flood.storage.rows} rows).`,

@@ -95,6 +95,7 @@ export async function runFleet(
             planned.map(({ variant, spec }) =>
               runFleetCell(
                 spec,
+                fleet,
                 fleet.colos.filter((colo) => colo.variant === variant),
                 sim,
                 DEADLINE_MS,
