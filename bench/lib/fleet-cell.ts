@@ -53,6 +53,10 @@ export interface FleetCellResult extends FleetCellSpec {
   /** The first queries' sweep decisions (granted, skipped, …) and pool write outcomes, from the query log. */
   readonly sweeps: Readonly<Record<string, number>>;
   readonly writes: Readonly<Record<string, number>>;
+  /** How the first queries' upstream attempts ended (query log `outcome`: ok, timeout, …). */
+  readonly attempts: Readonly<Record<string, number>>;
+  /** How the upstream simulator saw the requests end (answered, aborted, …). */
+  readonly upstreamOutcomes: Readonly<Record<string, number>>;
   /** First queries after which no query log line came in time: the quiet rule decided instead. */
   readonly settledByQuiet: number;
   /** Answers that were not NOERROR with addresses: the run is broken, not slow. */
@@ -72,9 +76,9 @@ const NAME_CONCURRENCY = 2;
  * so a 250 ms gap with nothing open is past the sweep; the pool write that
  * follows waits the simulated pool latency (added on top) and a few ms.
  */
-const QUIET_MS = 250;
+export const QUIET_MS = 250;
 /** Never wait longer than the fan-out deadline plus this for one settle (a stuck request). */
-const SETTLE_MARGIN_MS = 2_000;
+export const SETTLE_MARGIN_MS = 2_000;
 
 interface Step {
   readonly colo: FleetColo;
@@ -139,6 +143,8 @@ export async function runFleetCell(
   const badAnswers: string[] = [];
   const sweeps: Record<string, number> = {};
   const writes: Record<string, number> = {};
+  const attempts: Record<string, number> = {};
+  const upstreamOutcomes: Record<string, number> = {};
   const checkAnswer = (name: string, step: Step) => {
     const { status, rcode, addresses } = step.answer;
     if (status !== 200 || rcode !== 'NOERROR' || addresses.length === 0) {
@@ -150,6 +156,7 @@ export async function runFleetCell(
   for (const { name, first, second } of results) {
     const requests = sim.requests(name);
     requestCounts.push(requests.length);
+    for (const r of requests) upstreamOutcomes[r.outcome] = (upstreamOutcomes[r.outcome] ?? 0) + 1;
     const expected = new Set(
       requests
         .filter((r) => r.outcome === 'answered')
@@ -174,6 +181,9 @@ export async function runFleetCell(
     for (const line of fleet.queryLogs(name)) {
       if (line.sweep) sweeps[line.sweep] = (sweeps[line.sweep] ?? 0) + 1;
       if (line.write) writes[line.write] = (writes[line.write] ?? 0) + 1;
+      for (const attempt of line.upstreams ?? []) {
+        attempts[attempt.outcome] = (attempts[attempt.outcome] ?? 0) + 1;
+      }
     }
     const orders = new Set(second.map((step) => step.answer.addresses.join(',')));
     if (orders.size === 1) agreeing++;
@@ -195,6 +205,8 @@ export async function runFleetCell(
     secondStatus,
     sweeps,
     writes,
+    attempts,
+    upstreamOutcomes,
     settledByQuiet,
     badAnswers,
     seconds: (Date.now() - t0) / 1000,

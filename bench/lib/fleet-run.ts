@@ -14,7 +14,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { queryA, uniqueName } from './doh-client';
-import { type FleetCellResult, runFleetCell, settle } from './fleet-cell';
+import {
+  type FleetCellResult,
+  QUIET_MS,
+  runFleetCell,
+  SETTLE_MARGIN_MS,
+  settle,
+} from './fleet-cell';
 import { type Fleet, type FleetVariant, startFleet } from './fleet-miniflare';
 import { type NxFloodResult, runNxFlood } from './fleet-nxdomain';
 import { type FleetMeta, fleetMarkdown } from './fleet-report';
@@ -207,12 +213,24 @@ async function withFleet<T>(
 }
 
 /**
- * One uncounted lookup per colo, of a name of its own, all at once: a
- * colo's first request pays for compiling the worker and its first
- * connections, which is not what any cell measures.
+ * One uncounted lookup per colo, of a name of its own: a colo's first
+ * request pays for compiling the worker and its first connections, which is
+ * not what any cell measures, and its sweep gives the colo its first health
+ * figures. One colo per variant at a time, each waiting for its query log
+ * line: 48 colos sweeping at once on 2 cores would teach them latencies that
+ * are mostly CPU contention, and a colo that later skips sweeps (the lease)
+ * corrects a bad ranking only from its active tier.
  */
 async function warmUp(fleet: Fleet, sim: UpstreamSim): Promise<void> {
-  const names = fleet.colos.map(() => uniqueName('fleet-warmup'));
-  await Promise.all(fleet.colos.map((colo, k) => queryA(colo.origin, names[k] ?? '')));
-  await Promise.all(names.map((name) => settle(sim, name, 250, DEADLINE_MS)));
+  await Promise.all(
+    VARIANTS.map(async (variant) => {
+      for (const colo of fleet.colos.filter((c) => c.variant === variant.name)) {
+        const name = uniqueName('fleet-warmup');
+        await queryA(colo.origin, name);
+        if (!(await fleet.waitForQueryLogs(name, 1, DEADLINE_MS + SETTLE_MARGIN_MS))) {
+          await settle(sim, name, QUIET_MS, DEADLINE_MS);
+        }
+      }
+    }),
+  );
 }
