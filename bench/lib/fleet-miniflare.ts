@@ -147,21 +147,28 @@ export async function startFleet(bundle: WorkerBundle, options: FleetOptions): P
     logs.set(name, [...(logs.get(name) ?? []), line]);
     for (const wake of waiters) wake();
   };
-  const miniflare = new Miniflare(
-    convertV4MiniflareOptions({
-      workers,
-      resourcePersistencePath: persist,
-      // No download of the `request.cf` data: the bench runs offline.
-      cf: {},
-      handleStructuredLogs: (log) => {
-        onQueryLog(log.message);
-        if (log.level !== 'error') return;
-        errors.count++;
-        errors.last.push(log.message.slice(0, 300));
-        if (errors.last.length > KEPT_ERRORS) errors.last.shift();
-      },
-    }),
-  );
+  let miniflare: Miniflare;
+  try {
+    miniflare = new Miniflare(
+      convertV4MiniflareOptions({
+        workers,
+        resourcePersistencePath: persist,
+        // No download of the `request.cf` data: the bench runs offline.
+        cf: {},
+        handleStructuredLogs: (log) => {
+          onQueryLog(log.message);
+          if (log.level !== 'error') return;
+          errors.count++;
+          errors.last.push(log.message.slice(0, 300));
+          if (errors.last.length > KEPT_ERRORS) errors.last.shift();
+        },
+      }),
+    );
+  } catch (error) {
+    // Options Miniflare refuses: nothing started, but the directory exists.
+    await rm(persist, { recursive: true, force: true });
+    throw error;
+  }
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
