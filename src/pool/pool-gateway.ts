@@ -2,13 +2,7 @@
  * The isolate's side of the DomainPool objects: names the object for a
  * (tenant, domain) pair and makes the RPC calls.
  */
-import type {
-  DomainPool,
-  PoolOpening,
-  PoolSnapshot,
-  PoolView,
-  PoolWriteResult,
-} from './domain-pool';
+import type { DomainPool, PoolOpening, PoolView, PoolWriteResult } from './domain-pool';
 import type { PoolWrite } from './pool-update';
 
 /** What a query must be for its answers to be pooled. */
@@ -44,9 +38,8 @@ export function isPooled(query: PoolIdentityParts): boolean {
  */
 export interface PoolGateway {
   write(tenant: string, name: string, type: string, write: PoolWrite): Promise<PoolWriteResult>;
-  read(tenant: string, name: string, type: string): Promise<PoolSnapshot | null>;
   /**
-   * The pool as `read` returns it, and whether this isolate runs the
+   * The pool as served now (DomainPool.read), and whether this isolate runs the
    * background sweep, leased for `leaseMs` (docs/architecture.md §4).
    */
   open(tenant: string, name: string, type: string, leaseMs: number): Promise<PoolOpening>;
@@ -67,7 +60,6 @@ export function durablePoolGateway(namespace: DurableObjectNamespace<DomainPool>
     namespace.get(namespace.idFromName(poolObjectName(tenant, name)));
   return {
     write: (tenant, name, type, write) => stub(tenant, name).write({ name, type, write }),
-    read: (tenant, name, type) => stub(tenant, name).read(type),
     open: (tenant, name, type, leaseMs) => stub(tenant, name).open({ type, leaseMs }),
     inspect: (tenant, name, type) => stub(tenant, name).inspect(type),
   };

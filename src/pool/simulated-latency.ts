@@ -13,7 +13,6 @@ export function withSimulatedLatency(gateway: PoolGateway, latencyMs: number): P
     new Promise((resolve) => setTimeout(resolve, latencyMs)).then(call);
   return {
     write: (...args) => later(() => gateway.write(...args)),
-    read: (...args) => later(() => gateway.read(...args)),
     open: (...args) => later(() => gateway.open(...args)),
     inspect: (...args) => later(() => gateway.inspect(...args)),
   };
