@@ -302,6 +302,16 @@ async function measureThroughput(bundle: ResolverBundle): Promise<ThroughputRepo
     },
     extraArgs: quiet,
   });
+  const quietResolver = await startResolver(bundle, {
+    vars: {
+      ...TIER_VARS,
+      UPSTREAMS: sim.upstreamsValue,
+      FANOUT_MODE: 'tiered',
+      ALLOW_LOOPBACK_UPSTREAMS: 'true',
+      LOG_HIT_SAMPLE_RATE: '0',
+    },
+    extraArgs: quiet,
+  });
   const bare = await startWorker({
     config: join(PROJECT_ROOT, 'bench/bare-worker/wrangler.toml'),
     noBundle: false,
@@ -319,6 +329,13 @@ async function measureThroughput(bundle: ResolverBundle): Promise<ThroughputRepo
     }
     const dns = Buffer.from(queryBytes(name)).toString('base64url');
     const resolverUrl = `${resolver.origin}/dns-query?dns=${dns}`;
+    const quietUrl = `${quietResolver.origin}/dns-query?dns=${dns}`;
+    // Its own isolate, cache and pool: warm it the same way.
+    let quietWarm = await queryA(quietResolver.origin, name);
+    for (let i = 0; i < 50 && quietWarm.addresses.length < 6; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      quietWarm = await queryA(quietResolver.origin, name);
+    }
     const bareUrl = `${bare.origin}/dns-query?dns=${dns}`;
     const check = await fetch(resolverUrl);
     await check.arrayBuffer();
@@ -328,15 +345,19 @@ async function measureThroughput(bundle: ResolverBundle): Promise<ThroughputRepo
     const before = sim.requests().length;
     const resolverRuns: LoadResult[] = [];
     const bareRuns: LoadResult[] = [];
+    const quietRuns: LoadResult[] = [];
     await runWrk(resolverUrl, { ...settings, seconds: 1 }); // warm-up, not counted
+    await runWrk(quietUrl, { ...settings, seconds: 1 });
     await runWrk(bareUrl, { ...settings, seconds: 1 });
     for (let round = 0; round < LOAD_ROUNDS; round++) {
       progress(`throughput round ${round + 1}/${LOAD_ROUNDS}`);
       bareRuns.push(await runWrk(bareUrl, settings));
       resolverRuns.push(await runWrk(resolverUrl, settings));
+      quietRuns.push(await runWrk(quietUrl, settings));
     }
     const upstreamRequestsDuringLoad = sim.requests().length - before;
     const resolverHitP50Ms = await sequentialP50(resolverUrl);
+    const quietHitP50Ms = await sequentialP50(quietUrl);
     const bareP50Ms = await sequentialP50(bareUrl);
     const meanRps = (runs: LoadResult[]) =>
       runs.reduce((s, r) => s + r.requestsPerSecond, 0) / runs.length;
@@ -351,11 +372,14 @@ async function measureThroughput(bundle: ResolverBundle): Promise<ThroughputRepo
       ratio: resolverRps / bareRps,
       resolverHitP50Ms,
       bareP50Ms,
+      quiet: quietRuns,
+      quietRps: meanRps(quietRuns),
+      quietHitP50Ms,
       upstreamRequestsDuringLoad,
       cacheStatus,
     };
   } finally {
-    await stopAll([resolver, bare]);
+    await stopAll([resolver, quietResolver, bare]);
     await sim.close();
   }
 }
