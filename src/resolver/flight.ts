@@ -130,7 +130,10 @@ export function startFlight(
       extendedErrors: [{ code: EDE.OtherError, text: `internal error: ${String(error)}` }],
       winner: null,
     }));
-  const fromPool = opening ? opening.then((opened) => poolAnswer(deps, opened)) : null;
+  // Never rejects: a pool answer that cannot be used is no answer, never a hung client.
+  const fromPool = opening
+    ? opening.then((opened) => poolAnswer(deps, opened)).catch(() => null)
+    : null;
   const answer = firstServable(fromUpstreams, fromPool);
   // A fresh pool is the complete answer: it fills this colo's caches whoever
   // won, so the colo's next client gets the whole pool in pool order.
